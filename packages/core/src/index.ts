@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './records/types.ts';
+export * from './result.ts';

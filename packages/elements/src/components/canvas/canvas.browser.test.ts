@@ -1,0 +1,53 @@
+import { defineElement, LabelCanvas } from '@labelkit/elements';
+import { expect } from 'chai';
+
+function pngDataUrl(width: number, height: number): string {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#c33';
+  g.fillRect(0, 0, width, height);
+  return c.toDataURL('image/png');
+}
+
+function mount(attrs: Record<string, string> = {}): LabelCanvas {
+  const el = document.createElement('label-canvas');
+  el.style.width = '400px';
+  el.style.height = '300px';
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  document.body.append(el);
+  return el;
+}
+
+describe('<label-canvas> foundation', () => {
+  afterEach(() => {
+    for (const e of document.querySelectorAll('label-canvas')) e.remove();
+  });
+
+  it('is defined by importing the package, and defining it twice is harmless', () => {
+    expect(customElements.get('label-canvas')).to.equal(LabelCanvas);
+    class Other extends HTMLElement {}
+    expect(() => defineElement('label-canvas', Other)).to.not.throw();
+    expect(customElements.get('label-canvas')).to.equal(LabelCanvas);
+  });
+
+  it('loads an image, fires label-load with its natural size, and fits it', async () => {
+    const el = mount();
+    const loaded = new Promise<CustomEvent>((r) => el.addEventListener('label-load', (e) => r(e), { once: true }));
+    el.src = pngDataUrl(800, 200);
+    const e = await loaded;
+    expect(e.detail).to.deep.equal({ width: 800, height: 200 });
+    expect(e.bubbles && e.composed).to.equal(true);
+    expect(el.scale).to.be.closeTo(400 / 800, 1e-9);
+  });
+
+  it('reports a broken image URL as label-error, without throwing', async () => {
+    const el = mount();
+    const failed = new Promise<CustomEvent>((r) => el.addEventListener('label-error', (e) => r(e), { once: true }));
+    el.src = '/does-not-exist.png';
+    const e = await failed;
+    expect(e.detail.error.code).to.equal('canvas/image-load');
+    expect(el.shadowRoot?.querySelector('[part=message]')?.textContent).to.contain('could not be loaded');
+  });
+});

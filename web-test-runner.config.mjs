@@ -1,0 +1,101 @@
+// Browser tests: real headless Chromium from the distribution (never a downloaded browser).
+// Groups:
+//   default  - *.browser.test.ts, pages cross-origin isolated (COOP/COEP), so WASM threads work
+//   webgpu   - *.webgpu.test.ts, Chromium with a SwiftShader WebGPU adapter, cross-origin isolated
+//   no-coi   - *.nocoi.test.ts, pages served WITHOUT COOP/COEP, as many host pages are
+import { writeFileSync } from 'node:fs';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter, summaryReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const baseArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const webgpuArgs = [
+  ...baseArgs.filter((a) => a !== '--disable-gpu'),
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+const browser = (args) => chromeLauncher({ launchOptions: { executablePath, headless: true, args } });
+
+/** Counts every test result so scripts/test.mjs can print one summary for all runners. */
+function countingReporter(file) {
+  return {
+    onTestRunFinished({ sessions }) {
+      const counts = { passed: 0, failed: 0, skipped: 0, errors: 0 };
+      const walk = (suite) => {
+        for (const t of suite.tests) {
+          if (t.skipped) counts.skipped++;
+          else if (t.passed) counts.passed++;
+          else counts.failed++;
+        }
+        for (const s of suite.suites) walk(s);
+      };
+      for (const s of sessions) {
+        if (s.testResults) walk(s.testResults);
+        // A file that failed to load (syntax error, 404 import) has no test results but errors.
+        if (!s.passed && (!s.testResults || s.testResults.tests.length + s.testResults.suites.length === 0)) {
+          counts.errors++;
+        }
+      }
+      if (file) writeFileSync(file, JSON.stringify(counts));
+    },
+  };
+}
+
+// The test page of every group is `/?wtr-session-id=...`; the no-coi group's page carries a marker
+// in its HTML (its own testRunnerHtml) and the middleware leaves the isolation headers off it.
+const NO_COI_MARK = 'labelkit-no-coi';
+const page = (testFramework, marker = '') =>
+  `<!DOCTYPE html><html><head>${marker}</head><body><script type="module" src="${testFramework}"></script></body></html>`;
+
+/** @type {import('@web/test-runner').TestRunnerConfig} */
+export default {
+  rootDir: '.',
+  nodeResolve: { exportConditions: ['labelkit-source', 'browser', 'import', 'default'] },
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.base.json' })],
+  concurrency: 1,
+  concurrentBrowsers: 1,
+  testFramework: { config: { timeout: 20000 } },
+  testsFinishTimeout: 180000,
+  browserStartTimeout: 60000,
+  files: ['packages/*/src/**/*.browser.test.ts', 'test/browser/**/*.browser.test.ts'],
+  browsers: [browser(baseArgs)],
+  middleware: [
+    async function crossOriginIsolation(ctx, next) {
+      await next();
+      const noCoi = typeof ctx.body === 'string' && ctx.body.includes(NO_COI_MARK);
+      if (!noCoi) {
+        ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+        ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
+        ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+      }
+    },
+  ],
+  groups: [
+    {
+      name: 'webgpu',
+      files: ['packages/*/src/**/*.webgpu.test.ts', 'test/browser/**/*.webgpu.test.ts'],
+      browsers: [browser(webgpuArgs)],
+    },
+    {
+      name: 'no-coi',
+      files: ['packages/*/src/**/*.nocoi.test.ts', 'test/browser/**/*.nocoi.test.ts'],
+      testRunnerHtml: (testFramework) => page(testFramework, `<meta name="${NO_COI_MARK}">`),
+    },
+  ],
+  reporters: [
+    defaultReporter(),
+    summaryReporter({ flatten: false }),
+    countingReporter(process.env.LABELKIT_WTR_COUNTS),
+  ],
+};
