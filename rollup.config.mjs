@@ -7,7 +7,7 @@ import esbuild from 'rollup-plugin-esbuild';
 
 /** Entries per package: output name -> source file. */
 const packages = {
-  core: { index: 'src/index.ts' },
+  core: { index: 'src/index.ts', node: 'src/node/index.ts' },
   elements: { index: 'src/index.ts' },
   models: { index: 'src/index.ts' },
   server: { index: 'src/index.ts', cli: 'src/cli.ts' },

@@ -1,0 +1,2 @@
+// Filled in by the embedding work; see the package README.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the formats work; see the package README.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the geometry work; see the package README.
+export {};
