@@ -1,2 +1,24 @@
-// Filled in by the geometry work; see the package README.
-export {};
+export { type MaskToPolygonsOptions, maskToPolygons, type PolygonRings } from './contours.ts';
+export {
+  type BBox,
+  iouBox,
+  iouPolygon,
+  polygonArea,
+  polygonToMask,
+  polygonToRLE,
+  type Rect,
+  type Rings,
+  shapeBBox,
+} from './polygon.ts';
+export {
+  countsToRLE,
+  decodeRLE,
+  encodeRLE,
+  intersectRLE,
+  iouRLE,
+  mergeRLE,
+  rleArea,
+  rleToBbox,
+  rleToCounts,
+} from './rle.ts';
+export { simplifyPolygon } from './simplify.ts';

@@ -1,2 +1,2 @@
-// Filled in by the store work; see the package README.
-export {};
+export { type Diff, invertDiff, type Origin, StoreError } from './diff.ts';
+export { createStore, type Store, type StoreChange, type StoreOptions, type Transaction } from './store.ts';
