@@ -1,1 +1,1 @@
-export {};
+export { checkFilePath, type ReadFileSetOptions, readFileSet, writeFileSet } from './fileset.ts';
