@@ -3,14 +3,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningServer, startServer } from '@labelkit/server';
+import { type RunningServer, silentLogger, startServer } from '@labelkit/server';
 
 describe('server over real HTTP', () => {
   let server: RunningServer;
   before(async () => {
     const site = mkdtempSync(join(tmpdir(), 'lk-site-'));
     writeFileSync(join(site, 'index.html'), '<!doctype html><title>LabelKit</title>');
-    server = await startServer({ port: 0, siteDir: site });
+    server = await startServer({
+      port: 0,
+      site,
+      logger: silentLogger,
+      warm: false,
+      modelCacheDir: join(site, 'models'),
+    });
   });
   after(() => server.close());
 

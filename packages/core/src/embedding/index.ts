@@ -1,2 +1,2 @@
-// Filled in by the embedding work; see the package README.
-export {};
+export * from './container.ts';
+export { float16ToFloat32, float32ToFloat16, float32ToFloat16Bits } from './float16.ts';

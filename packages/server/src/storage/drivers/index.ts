@@ -1,0 +1,17 @@
+export { isStorageError, STORAGE_STATUS, StorageError, StorageErrorCode } from './errors.ts';
+export { FsDriver, type FsDriverOptions } from './fs.ts';
+export type { KeyLockOptions } from './fs-lock.ts';
+export { fsSignedRoutes } from './fs-routes.ts';
+export { MAX_KEY_BYTES, normalizeStorageKey } from './keys.ts';
+export { S3Driver, type S3DriverOptions, type SignedPost, type SignPostRequest } from './s3.ts';
+export { type FsGrant, type FsSignatureParams, fsSignature, verifyFsSignature } from './signing.ts';
+export type {
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  PutOptions,
+  SignedRequest,
+  SignRequest,
+  StorageDriver,
+  StoredObject,
+} from './types.ts';
