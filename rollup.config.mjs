@@ -8,12 +8,12 @@ import esbuild from 'rollup-plugin-esbuild';
 /** Entries per package: output name -> source file. */
 const packages = {
   core: { index: 'src/index.ts', node: 'src/node/index.ts' },
-  elements: { index: 'src/index.ts' },
-  models: { index: 'src/index.ts' },
-  server: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  elements: { index: 'src/index.ts', react: 'src/react/index.ts', vue: 'src/vue/index.ts' },
+  models: { index: 'src/index.ts', builtin: 'src/builtin/index.ts', worker: 'src/worker/decoder-worker.ts' },
+  server: { index: 'src/index.ts', cli: 'src/cli.ts', 'encoder-worker': 'src/encoder/worker.ts' },
 };
 /** Entries that are programs, not modules: no type declarations. */
-const programs = new Set(['cli']);
+const programs = new Set(['cli', 'encoder-worker', 'worker']);
 
 const only = process.env.PKG?.split(',');
 

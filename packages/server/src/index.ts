@@ -17,5 +17,5 @@ export { builtinModelManifest, ModelRegistry } from './models/registry.ts';
 export { EMBEDDING_CONTENT_TYPE, embeddingEtag } from './routes/embeddings.ts';
 export type { RunningServer, ServeOptions } from './serve.ts';
 export { startServer } from './serve.ts';
-export { LocalStorage, normalizeKey, type Storage } from './storage/index.ts';
 export * from './storage/drivers/index.ts';
+export { LocalStorage, normalizeKey, type Storage } from './storage/index.ts';

@@ -18,6 +18,17 @@ export const canvasStyles = css`
     position: absolute;
     inset: 0;
   }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
   [part='message'] {
     position: absolute;
     left: 50%;

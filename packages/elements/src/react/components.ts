@@ -1,0 +1,38 @@
+/**
+ * React components for LabelKit's elements, made with @lit/react: properties are set as properties (not
+ * attributes) and events are `on*` props with typed details. `index.ts` calls this with the app's React;
+ * call it yourself to use another copy of React.
+ */
+import { createComponent, type EventName } from '@lit/react';
+import type ReactNS from 'react';
+import type {
+  LabelChangeDetail,
+  LabelErrorDetail,
+  LabelLoadDetail,
+  LabelSelectDetail,
+  LabelToolChangeDetail,
+} from '../components/canvas/canvas.component.ts';
+import { LabelCanvas as LabelCanvasElement } from '../components/canvas/canvas.component.ts';
+import { LabelList as LabelListElement } from '../components/list/list.component.ts';
+import { LabelToolbar as LabelToolbarElement } from '../components/toolbar/toolbar.component.ts';
+import '../components/canvas/define.ts';
+import '../components/list/define.ts';
+import '../components/toolbar/define.ts';
+
+export function createLabelKitComponents(react: typeof ReactNS) {
+  const LabelCanvas = createComponent({
+    tagName: 'label-canvas',
+    elementClass: LabelCanvasElement,
+    react,
+    events: {
+      onLabelChange: 'label-change' as EventName<CustomEvent<LabelChangeDetail>>,
+      onLabelSelect: 'label-select' as EventName<CustomEvent<LabelSelectDetail>>,
+      onLabelLoad: 'label-load' as EventName<CustomEvent<LabelLoadDetail>>,
+      onLabelError: 'label-error' as EventName<CustomEvent<LabelErrorDetail>>,
+      onLabelToolChange: 'label-tool-change' as EventName<CustomEvent<LabelToolChangeDetail>>,
+    },
+  });
+  const LabelToolbar = createComponent({ tagName: 'label-toolbar', elementClass: LabelToolbarElement, react });
+  const LabelList = createComponent({ tagName: 'label-list', elementClass: LabelListElement, react });
+  return { LabelCanvas, LabelToolbar, LabelList };
+}
