@@ -10,6 +10,8 @@ import { jsonErrorOffset } from './json-error.ts';
 import type { FidelityEntry, FileSet } from './types.ts';
 import { lineColumn } from './xml/reader.ts';
 
+export { boxCorners, pointsBBox } from '../geometry/index.ts';
+
 export function fail(code: string, message: string, file?: string, path?: string): never {
   throw new FormatError(code, file ? `${file}${path ? ` ${path}` : ''}: ${message}` : message, {
     ...(file === undefined ? {} : { file }),
@@ -154,25 +156,6 @@ export function checkPointsInside(
     checkInside(points[i] as number, points[i + 1] as number, width, height, tolerance, file, path);
 }
 
-/** Corners of a box (clockwise rotation in degrees about its centre), from its unrotated top-left, clockwise. */
-export function boxCorners(b: Pick<Box, 'x' | 'y' | 'width' | 'height' | 'rotation'>): number[] {
-  const cx = b.x + b.width / 2;
-  const cy = b.y + b.height / 2;
-  const t = ((b.rotation ?? 0) * Math.PI) / 180;
-  const c = Math.cos(t);
-  const s = Math.sin(t);
-  const out: number[] = [];
-  for (const [dx, dy] of [
-    [-b.width / 2, -b.height / 2],
-    [b.width / 2, -b.height / 2],
-    [b.width / 2, b.height / 2],
-    [-b.width / 2, b.height / 2],
-  ] as const) {
-    out.push(cx + dx * c - dy * s, cy + dx * s + dy * c);
-  }
-  return out;
-}
-
 /** Rotation normalized to [0, 360), undefined when it is (numerically) zero. */
 export function normRotation(deg: number): number | undefined {
   let r = deg % 360;
@@ -202,24 +185,6 @@ export function rectangleFromCorners(p: readonly number[], tolerance = 1e-3): Bo
   const box: Box = { type: 'box', id: '', label: '', x: cx - w / 2, y: cy - h / 2, width: w, height: h };
   if (rotation !== undefined) box.rotation = rotation;
   return box;
-}
-
-/** Axis-aligned bounds `[x, y, width, height]` of flat points. */
-export function pointsBounds(points: readonly number[]): [number, number, number, number] {
-  let x0 = Number.POSITIVE_INFINITY;
-  let y0 = Number.POSITIVE_INFINITY;
-  let x1 = Number.NEGATIVE_INFINITY;
-  let y1 = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i + 1 < points.length; i += 2) {
-    const x = points[i] as number;
-    const y = points[i + 1] as number;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
-  if (x0 > x1) return [0, 0, 0, 0];
-  return [x0, y0, x1 - x0, y1 - y0];
 }
 
 /**

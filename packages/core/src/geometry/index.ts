@@ -1,8 +1,10 @@
 export { type MaskToPolygonsOptions, maskToPolygons, type PolygonRings } from './contours.ts';
 export {
   type BBox,
+  boxCorners,
   iouBox,
   iouPolygon,
+  pointsBBox,
   polygonArea,
   polygonToMask,
   polygonToRLE,

@@ -20,7 +20,7 @@ import {
   paletteColor,
   parseJsonFile,
   partId,
-  pointsBounds,
+  pointsBBox,
 } from '../shared.ts';
 import type { FileSet, FormatAdapter, ParseOptions, ParseOutput, SerializeOutput } from '../types.ts';
 
@@ -295,7 +295,7 @@ function serialize(dataset: Dataset, options: CocoSerializeOptions = {}): Serial
         const parts = shapes.map((p) => (p as typeof s).points);
         ann.segmentation = parts;
         ann.area = parts.reduce((a, p) => a + polygonArea(p), 0);
-        ann.bbox = pointsBounds(parts.flat());
+        ann.bbox = pointsBBox(parts.flat());
       } else if (s.type === 'mask') {
         ann.segmentation = { size: s.rle.size, counts: s.rle.counts };
         ann.area = rleArea(s.rle);

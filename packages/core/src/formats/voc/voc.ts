@@ -17,7 +17,7 @@ import {
   LabelCollector,
   labelNames,
   parseNumber,
-  pointsBounds,
+  pointsBBox,
   readText,
   stem,
 } from '../shared.ts';
@@ -155,10 +155,10 @@ function serialize(dataset: Dataset, options: VocSerializeOptions = {}): Seriali
 function shapeBounds(s: Shape): [number, number, number, number] | undefined {
   switch (s.type) {
     case 'box':
-      return s.rotation ? pointsBounds(boxCorners(s)) : [s.x, s.y, s.width, s.height];
+      return s.rotation ? pointsBBox(boxCorners(s)) : [s.x, s.y, s.width, s.height];
     case 'polygon':
     case 'polyline':
-      return pointsBounds(s.points);
+      return pointsBBox(s.points);
     case 'mask':
       return maskBounds(s.rle);
     case 'point':

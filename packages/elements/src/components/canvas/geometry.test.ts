@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Box } from '@labelkit/core';
+import { boxCorners } from '@labelkit/core';
 import { handlesOf, pickHandle, resizeBox, rotateBox } from './handles.ts';
 import { actionFor, DEFAULT_SHORTCUTS } from './keyboard.ts';
-import { boxCorners, hitShape, shapeBounds, translateShape } from './shape-geometry.ts';
+import { hitShape, shapeBounds, translateShape } from './shape-geometry.ts';
 
 const box: Box = { id: 'b', type: 'box', label: 'a', x: 10, y: 20, width: 40, height: 20 };
 const close = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - (b[i] as number)) < 1e-9);

@@ -1,6 +1,5 @@
 import type { Mask, Shape } from '@labelkit/core';
-import { decodeRLE, exhaustiveSwitchError } from '@labelkit/core';
-import { boxCorners } from './shape-geometry.ts';
+import { boxCorners, decodeRLE, exhaustiveSwitchError } from '@labelkit/core';
 
 /** How shapes are painted; sizes are in screen pixels and divided by the zoom, so strokes stay crisp. */
 export interface PaintStyle {

@@ -1,5 +1,5 @@
-import type { Box, Shape } from '@labelkit/core';
-import { exhaustiveSwitchError } from '@labelkit/core';
+import type { Shape } from '@labelkit/core';
+import { boxCorners, exhaustiveSwitchError, pointsBBox } from '@labelkit/core';
 
 /** Axis-aligned bounds in image pixels. */
 export interface Bounds {
@@ -9,40 +9,9 @@ export interface Bounds {
   maxY: number;
 }
 
-/** Corners of a (possibly rotated) box, clockwise from its top-left, as [x0,y0,...,x3,y3]. */
-export function boxCorners(b: Box): number[] {
-  const cx = b.x + b.width / 2;
-  const cy = b.y + b.height / 2;
-  const a = ((b.rotation ?? 0) * Math.PI) / 180;
-  const cos = Math.cos(a);
-  const sin = Math.sin(a);
-  const hw = b.width / 2;
-  const hh = b.height / 2;
-  const out: number[] = [];
-  for (const [dx, dy] of [
-    [-hw, -hh],
-    [hw, -hh],
-    [hw, hh],
-    [-hw, hh],
-  ] as const)
-    out.push(cx + dx * cos - dy * sin, cy + dx * sin + dy * cos);
-  return out;
-}
-
 function flatBounds(points: number[]): Bounds {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (let i = 0; i + 1 < points.length; i += 2) {
-    const x = points[i] as number;
-    const y = points[i + 1] as number;
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
-  }
-  return { minX, minY, maxX, maxY };
+  const [x, y, w, h] = pointsBBox(points);
+  return { minX: x, minY: y, maxX: x + w, maxY: y + h };
 }
 
 /** Bounds of a mask shape: the whole RLE frame (cheap; exact bounds need decoding). */
