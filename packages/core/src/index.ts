@@ -1,3 +1,4 @@
+export * from './cache/index.ts';
 export * from './embedding/index.ts';
 export * from './errors.ts';
 export * from './formats/index.ts';

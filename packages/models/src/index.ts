@@ -1,6 +1,6 @@
 export type { Adapter, DecodedMask, Feeds, TensorData } from './adapters/index.ts';
 export { ADAPTERS, checkEmbedding, sam1, sam2, upsampleToMask } from './adapters/index.ts';
-export { IndexedDbStore, LruCache } from './cache/index.ts';
+export { IndexedDbStore } from './cache/index.ts';
 export type { ContractSpec, ResizeTransform } from './contracts.ts';
 export { CONTRACTS, ModelContract, resizeTransform } from './contracts.ts';
 export type { ModelFile, ModelManifest } from './manifest.ts';

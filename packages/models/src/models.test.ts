@@ -4,7 +4,6 @@ import { LabelKitError } from '@labelkit/core';
 import {
   checkPrompt,
   encodePoints,
-  LruCache,
   parseManifest,
   preprocessSam1,
   preprocessSam2,
@@ -107,21 +106,5 @@ describe('manifests', () => {
     const r = await verifyFile(bytes, { url: 'm', sha256: '0'.repeat(64) });
     assert.ok(!r.ok);
     assert.equal(r.error.code, 'model/checksum-mismatch');
-  });
-});
-
-describe('LruCache', () => {
-  it('evicts the least recently used entries past its byte bound', () => {
-    const c = new LruCache<string>(10);
-    c.set('a', 'A', 4);
-    c.set('b', 'B', 4);
-    assert.equal(c.get('a'), 'A'); // a is now the most recent
-    c.set('c', 'C', 4);
-    assert.equal(c.get('b'), undefined);
-    assert.equal(c.get('a'), 'A');
-    assert.equal(c.bytes, 8);
-    c.set('huge', 'H', 11);
-    assert.equal(c.get('huge'), undefined, 'an entry larger than the bound is not kept');
-    assert.equal(c.size, 2);
   });
 });

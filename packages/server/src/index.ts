@@ -2,7 +2,6 @@ export type { AppConfig, LabelKitApp } from './app.ts';
 export { createApp } from './app.ts';
 export type { LoadConfigInput, ServerConfig } from './config.ts';
 export { defaultConfig, ExecutionProvider, loadConfig, OPTIONS, optionsHelp } from './config.ts';
-export { ByteLru } from './encoder/cache.ts';
 export { EncoderPool, type EncoderPoolOptions } from './encoder/pool.ts';
 export { normalizeToTensor, prepareImage, resizedSize } from './encoder/preprocess.ts';
 export { EmbeddingService } from './encoder/service.ts';

@@ -1,52 +1,8 @@
 /**
- * Embedding caches: an in-memory LRU bounded by bytes (decoded float32 tensors, ready for the decoder) and an
- * IndexedDB store bounded by bytes (the compact float16 containers, kept across page loads). Both are keyed by
- * `<model id>:<sha256 of the image bytes>`.
+ * The IndexedDB embedding store, bounded by bytes (the compact float16 containers, kept across page loads), keyed by
+ * `<model id>:<sha256 of the image bytes>`. The in-memory cache beside it is core's `ByteLru` (decoded float32
+ * tensors, ready for the decoder).
  */
-
-/** A least-recently-used map whose entries have a size; the oldest go when the total passes `maxBytes`. */
-export class LruCache<V> {
-  private readonly entries = new Map<string, { value: V; bytes: number }>();
-  private total = 0;
-
-  constructor(readonly maxBytes: number) {}
-
-  get bytes(): number {
-    return this.total;
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: string): V | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    // Re-insert: Map iteration order is insertion order, so the first entry is the least recently used.
-    this.entries.delete(key);
-    this.entries.set(key, e);
-    return e.value;
-  }
-
-  set(key: string, value: V, bytes: number): void {
-    this.delete(key);
-    if (bytes > this.maxBytes) return;
-    this.entries.set(key, { value, bytes });
-    this.total += bytes;
-    for (const [k, e] of this.entries) {
-      if (this.total <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.total -= e.bytes;
-    }
-  }
-
-  delete(key: string): void {
-    const e = this.entries.get(key);
-    if (!e) return;
-    this.entries.delete(key);
-    this.total -= e.bytes;
-  }
-}
 
 const request = <T>(r: IDBRequest<T>) =>
   new Promise<T>((resolve, reject) => {

@@ -2,11 +2,11 @@
  * The decoder worker: loads onnxruntime-web lazily, runs the decoder (WebGPU, else WASM), fetches or computes
  * embeddings and caches them. The Segmenter talks to it through comlink (see protocol.ts).
  */
-import { decodeEmbedding, encodeEmbedding, encodeRLE, LabelKitError, maskToPolygons } from '@labelkit/core';
+import { ByteLru, decodeEmbedding, encodeEmbedding, encodeRLE, LabelKitError, maskToPolygons } from '@labelkit/core';
 import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
 import { ADAPTERS, type Adapter, checkEmbedding, type TensorData } from '../adapters/index.ts';
-import { IndexedDbStore, LruCache } from '../cache/index.ts';
+import { IndexedDbStore } from '../cache/index.ts';
 import { CONTRACTS, resizeTransform } from '../contracts.ts';
 import { fetchVerified, ModelError, sha256Hex } from '../manifest.ts';
 import { preprocess } from '../preprocess/index.ts';
@@ -32,7 +32,7 @@ let config: WorkerConfig | undefined;
 let adapter: Adapter | undefined;
 let decoder: Ort.InferenceSession | undefined;
 let encoder: Promise<Ort.InferenceSession> | undefined;
-let memory: LruCache<Embedding> | undefined;
+let memory: ByteLru<Embedding> | undefined;
 let store: IndexedDbStore | undefined;
 const inflight = new Map<string, Promise<Embedding>>();
 
@@ -70,7 +70,7 @@ async function createSession(bytes: Uint8Array, backend: Backend): Promise<Ort.I
 async function init(c: WorkerConfig): Promise<{ backend: Backend; threads: number }> {
   config = c;
   adapter = ADAPTERS[c.manifest.contract];
-  memory = new LruCache(c.memoryBytes);
+  memory = new ByteLru(c.memoryBytes);
   store = c.storeBytes > 0 ? new IndexedDbStore(c.storeBytes) : undefined;
   const bytes = await fetchVerified(c.manifest.decoder, c.base, '$.decoder');
   if (!bytes.ok) throw bytes.error;

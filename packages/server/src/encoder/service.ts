@@ -2,12 +2,11 @@
  * Embeddings by content: memory LRU, then storage (when enabled), then the encoder. Identical requests that
  * arrive while one is computing share that computation; it is cancelled only when every one of them has gone.
  */
-import { AbortError, decodeEmbedding, type EmbeddingDType, encodeEmbedding } from '@labelkit/core';
+import { AbortError, ByteLru, decodeEmbedding, type EmbeddingDType, encodeEmbedding } from '@labelkit/core';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import type { Storage } from '../storage/index.ts';
-import { ByteLru } from './cache.ts';
 import { type ImageMime, prepareImage } from './preprocess.ts';
 
 /** Preprocessing per contract (DESIGN.md section 7). Both use ImageNet mean/std on 0..255 values. */
