@@ -9,7 +9,12 @@ import esbuild from 'rollup-plugin-esbuild';
 const packages = {
   core: { index: 'src/index.ts', node: 'src/node/index.ts' },
   elements: { index: 'src/index.ts', react: 'src/react/index.ts', vue: 'src/vue/index.ts' },
-  models: { index: 'src/index.ts', builtin: 'src/builtin/index.ts', worker: 'src/worker/decoder-worker.ts' },
+  models: {
+    index: 'src/index.ts',
+    builtin: 'src/builtin/index.ts',
+    contracts: 'src/contracts.ts',
+    worker: 'src/worker/decoder-worker.ts',
+  },
   server: { index: 'src/index.ts', cli: 'src/cli.ts', 'encoder-worker': 'src/encoder/worker.ts' },
 };
 /** Entries that are programs, not modules: no type declarations. */

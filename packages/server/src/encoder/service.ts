@@ -3,17 +3,12 @@
  * arrive while one is computing share that computation; it is cancelled only when every one of them has gone.
  */
 import { AbortError, ByteLru, decodeEmbedding, type EmbeddingDType, encodeEmbedding } from '@labelkit/core';
+import { CONTRACTS } from '@labelkit/models/contracts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import type { Storage } from '../storage/index.ts';
 import { type ImageMime, prepareImage } from './preprocess.ts';
-
-/** Preprocessing per contract (DESIGN.md section 7). Both use ImageNet mean/std on 0..255 values. */
-const CONTRACT_SPECS = {
-  sam1: { inputSize: 1024, resize: 'longest-side', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] },
-  sam2: { inputSize: 1024, resize: 'stretch', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] },
-} as const;
 
 export interface EmbeddingServiceOptions {
   registry: ModelRegistry;
@@ -111,7 +106,8 @@ export class EmbeddingService {
 
   private async compute(input: EmbedInput, signal: AbortSignal): Promise<Uint8Array> {
     const manifest = this.options.registry.get(input.model);
-    const spec = CONTRACT_SPECS[manifest.contract];
+    // Preprocessing per contract (DESIGN.md section 7), the same table the browser side uses.
+    const spec = CONTRACTS[manifest.contract];
     const image = await prepareImage(input.image, spec, this.options.maxPixels, input.declared);
     const pool = await this.options.registry.pool(input.model);
     if (signal.aborted) throw new AbortError();
