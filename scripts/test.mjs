@@ -77,7 +77,10 @@ function ensureChromium() {
 }
 
 // Tests of built output (bundles, package exports) need dist/: build once when it is missing.
-if (!['core', 'elements', 'models', 'server'].every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')))) {
+const built =
+  ['core', 'elements', 'models', 'server'].every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js'))) &&
+  existsSync(join(root, 'packages', 'elements', 'custom-elements.json'));
+if (!built) {
   console.log('Packages are not built yet: running `pnpm build` first.');
   const r = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);

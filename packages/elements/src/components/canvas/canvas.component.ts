@@ -33,6 +33,7 @@ import type { Tool, ToolHost, ToolName } from './tools/types.ts';
  * @cssproperty --label-canvas-color - text colour of messages
  * @cssproperty --label-focus-ring - outline of the focused canvas
  * @cssproperty --label-selection-color - colour of the selection outline and handles
+ * @tagname label-canvas
  */
 export class LabelCanvas extends LitElement implements ToolHost {
   static override styles = canvasStyles;

@@ -15,6 +15,7 @@ import { companionStyles } from '../shared.styles.ts';
  * @cssproperty --label-panel-background - background
  * @cssproperty --label-panel-color - text colour
  * @cssproperty --label-accent - selected row marker
+ * @tagname label-list
  */
 export class LabelList extends CanvasCompanion {
   static override styles = [

@@ -29,6 +29,7 @@ const TOOL_TITLES: Record<ToolName, string> = {
  * @cssproperty --label-panel-color - text colour
  * @cssproperty --label-panel-border - button borders
  * @cssproperty --label-accent - the active tool's outline and focus ring
+ * @tagname label-toolbar
  */
 export class LabelToolbar extends CanvasCompanion {
   static override styles = [companionStyles, toolbarStyles];
