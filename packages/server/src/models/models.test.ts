@@ -192,6 +192,28 @@ describe('model routes over real HTTP', () => {
     assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'model/unknown');
   });
 
+  it('serves a manifest a browser Segmenter can load, whose relative URLs reach both files with their checksums', async () => {
+    const manifestUrl = `${server.url}/v1/models/builtin/manifest.json`;
+    const res = await fetch(manifestUrl);
+    assert.equal(res.status, 200);
+    const m = (await res.json()) as {
+      id: string;
+      contract: string;
+      encoder: { url: string; sha256: string };
+      decoder: { url: string; sha256: string };
+    };
+    assert.equal(m.id, 'builtin');
+    assert.equal(m.contract, 'sam1');
+    for (const part of [m.encoder, m.decoder]) {
+      const file = await fetch(new URL(part.url, manifestUrl));
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(sha256(new Uint8Array(await file.arrayBuffer())), part.sha256);
+    }
+    const unknown = await fetch(`${server.url}/v1/models/nope/manifest.json`);
+    assert.equal(unknown.status, 404);
+  });
+
   it('generates and serves the built-in model by default, and embeds with it', async () => {
     const res = await fetch(`${server.url}/v1/models/builtin/decoder.onnx`);
     assert.equal(res.status, 200);
