@@ -1,6 +1,6 @@
 import type { AnnotationDocument, LabelDef, Shape } from '@labelkit/core';
 import { createStore, type Diff, LabelKitError, type Origin, type Store, type StoreChange } from '@labelkit/core';
-import { LitElement, type PropertyValues } from 'lit';
+import { html, LitElement, type PropertyValues } from 'lit';
 import { describeShape, summarizeChange } from './announce.ts';
 import { canvasStyles } from './canvas.styles.ts';
 import { canvasTemplate } from './canvas.template.ts';
@@ -14,7 +14,7 @@ import { MaskCache, type PaintStyle } from './painter.ts';
 import { Scene } from './scene.ts';
 import type { Bounds } from './shape-geometry.ts';
 import { createTool } from './tools/index.ts';
-import type { SamToolHost } from './tools/sam.ts';
+import type { SamOutput, SamTool, SamToolHost } from './tools/sam.ts';
 import type { Tool, ToolHost, ToolName } from './tools/types.ts';
 
 /**
@@ -46,7 +46,9 @@ export class LabelCanvas extends LitElement implements ToolHost {
     readonly: { type: Boolean, reflect: true },
     shortcuts: { attribute: false },
     brushSize: { type: Number, attribute: 'brush-size' },
+    samOutput: { type: String, attribute: 'sam-output' },
     status: { state: true },
+    modelStatus: { state: true },
     announcement: { state: true },
   };
 
@@ -66,8 +68,13 @@ export class LabelCanvas extends LitElement implements ToolHost {
   shortcuts: Partial<Shortcuts> = {};
   /** Diameter of the brush and eraser, in image pixels. */
   brushSize = 20;
+  /** What an accepted sam candidate becomes: `polygon` shapes (with holes; default) or one `mask`. */
+  samOutput: SamOutput = 'polygon';
   protected status: 'empty' | 'loading' | 'ready' | 'error' = 'empty';
   protected announcement = '';
+  /** The segmenter's preparation of the current image (shown in the message part while it runs). */
+  protected modelStatus: 'idle' | 'preparing' | 'ready' | 'error' = 'idle';
+  #modelToken = 0;
 
   readonly masks = new MaskCache();
   #store: Store | undefined;
@@ -298,6 +305,8 @@ export class LabelCanvas extends LitElement implements ToolHost {
 
   redraw(): void {
     this.#layers?.drawOverlay();
+    // The accept button follows the sam tool's candidate.
+    if (this.tool === 'sam') this.requestUpdate();
   }
 
   error(error: LabelKitError): void {
@@ -356,12 +365,7 @@ export class LabelCanvas extends LitElement implements ToolHost {
           new LabelKitError('canvas/no-segmenter', 'The sam tool needs a segmenter (set the segmenter property)'),
         );
     }
-    if (changed.has('segmenter') && this.segmenter && this.#image)
-      this.segmenter
-        .setImage(this.#image)
-        .catch((cause: unknown) =>
-          this.error(new LabelKitError('canvas/segmenter-image', 'The segmenter could not take the image', { cause })),
-        );
+    if (changed.has('segmenter') && this.segmenter && this.#image) this.#prepareModel(this.#image);
     if (changed.has('labels') && this.#store) {
       // The store checks labels: a new label set needs a new store (the undo history does not carry over).
       // A document the new labels refuse keeps its old store (and label-error says why).
@@ -483,15 +487,61 @@ export class LabelCanvas extends LitElement implements ToolHost {
     if (!this.#store || this.#ownDocument) this.#setDocument(this.#emptyDocument(img), true);
     this.#layers?.setImage(img);
     this.fit();
-    this.segmenter
-      ?.setImage(img)
-      .catch((cause: unknown) =>
-        this.error(new LabelKitError('canvas/segmenter-image', 'The segmenter could not take the image', { cause })),
-      );
+    if (this.segmenter) this.#prepareModel(img);
     this.#emit('label-load', { width: img.naturalWidth, height: img.naturalHeight });
   }
 
+  /** Hands the image to the segmenter: decoded pixels, or its URL when a cross-origin image taints the canvas. */
+  #prepareModel(img: HTMLImageElement): void {
+    const segmenter = this.segmenter;
+    if (!segmenter) return;
+    const token = ++this.#modelToken;
+    let image: ImageData | string = img.src;
+    try {
+      const c = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+      const g = c.getContext('2d');
+      if (g) {
+        g.drawImage(img, 0, 0);
+        image = g.getImageData(0, 0, img.naturalWidth, img.naturalHeight);
+      }
+    } catch {
+      // Tainted by a cross-origin image without CORS: the segmenter fetches the URL itself.
+    }
+    this.modelStatus = 'preparing';
+    segmenter.setImage(image).then(
+      () => {
+        if (token === this.#modelToken) this.modelStatus = 'ready';
+      },
+      (cause: unknown) => {
+        if (token !== this.#modelToken) return;
+        this.modelStatus = 'error';
+        const code = cause instanceof LabelKitError ? cause.code : 'canvas/segmenter-image';
+        this.error(new LabelKitError(code, 'The segmenter could not take the image', { cause }));
+      },
+    );
+  }
+
+  #acceptCandidate(): void {
+    (this.#tool as SamTool | undefined)?.accept?.();
+    this.focus();
+  }
+
   protected override render() {
+    const sam = this.tool === 'sam' ? (this.#tool as SamTool | undefined) : undefined;
+    const preparing = this.modelStatus === 'preparing' && this.status === 'ready';
+    return html`${this.#baseTemplate()}
+      ${preparing ? html`<div part="message" role="status">Preparing the model…</div>` : ''}
+      ${this.modelStatus === 'error' ? html`<div part="message" role="status">The model could not be prepared.</div>` : ''}
+      ${
+        sam?.hasCandidate && !this.readonly
+          ? html`<button part="accept" type="button" style="position:absolute;right:8px;bottom:8px" aria-label="Accept segmentation" @click=${() => this.#acceptCandidate()}>
+            Accept
+          </button>`
+          : ''
+      }`;
+  }
+
+  #baseTemplate() {
     return canvasTemplate({
       status: this.status,
       shapes: this.#store?.get().shapes ?? [],

@@ -111,22 +111,28 @@ describe('<label-canvas> drawing tools (real pointer and keyboard events)', () =
     expect((await failed).error.code).to.equal('canvas/no-segmenter');
   });
 
-  it('sam with a segmenter adds its polygon as a model shape with its score', async () => {
+  it('sam with a segmenter adds its accepted polygon as a model shape with its score', async () => {
     const el = await mountCanvas();
     const prompts: unknown[] = [];
     el.segmenter = {
       setImage: async () => {},
       segment: async (prompt) => {
         prompts.push(prompt);
-        return { score: 0.9, polygon: [1, 1, 9, 1, 9, 9] };
+        return {
+          score: 0.9,
+          rle: { size: [10, 10], counts: '0' },
+          polygons: [{ points: [1, 1, 9, 1, 9, 9], holes: [] }],
+        };
       },
     };
     el.tool = 'sam';
     await el.updateComplete;
     const changed = next<LabelChangeDetail>(el, 'label-change');
     await click([40, 50]);
+    await new Promise((r) => setTimeout(r, 20));
+    await sendKeys({ press: 'Enter' });
     await changed;
-    expect(prompts).to.deep.equal([{ points: [{ x: 40, y: 50, positive: true }] }]);
+    expect(prompts).to.deep.equal([{ points: [{ x: 40, y: 50, positive: true }], refine: false }]);
     expect(el.document!.shapes[0]).to.include({ type: 'polygon', source: 'model', score: 0.9 });
   });
 
