@@ -60,8 +60,8 @@ export async function drag(
   await sendMouse({ type: 'up', button });
 }
 
-export async function click(at: [number, number]): Promise<void> {
-  await sendMouse({ type: 'click', position: pos(at) });
+export async function click(at: [number, number], button: 'left' | 'right' = 'left'): Promise<void> {
+  await sendMouse({ type: 'click', position: pos(at), button });
 }
 
 /** Resolves with the detail of the next event of that name. */

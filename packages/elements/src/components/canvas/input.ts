@@ -22,6 +22,8 @@ export class CanvasInput {
   #pinch: { distance: number } | undefined;
   #spaceHeld = false;
   #toolActive = false;
+  /** The current tool gesture is made with the right button. */
+  #secondary = false;
   #cursor: { x: number; y: number } | undefined;
   #cursorShown = false;
   #listeners: [EventTarget, string, EventListener][] = [];
@@ -94,7 +96,16 @@ export class CanvasInput {
     e: { shiftKey: boolean; altKey: boolean; ctrlKey: boolean; metaKey: boolean },
   ): ToolPointer {
     const p = this.viewport.toImage(sx, sy);
-    return { x: p.x, y: p.y, sx, sy, shift: e.shiftKey, alt: e.altKey, mod: e.ctrlKey || e.metaKey };
+    return {
+      x: p.x,
+      y: p.y,
+      sx,
+      sy,
+      shift: e.shiftKey,
+      alt: e.altKey,
+      mod: e.ctrlKey || e.metaKey,
+      secondary: this.#secondary,
+    };
   }
 
   #down(e: PointerEvent): void {
@@ -124,7 +135,9 @@ export class CanvasInput {
       this.setCursor('grabbing');
       return;
     }
-    if (e.button !== 0) return;
+    const secondary = e.button === 2 && this.el.activeTool?.secondaryButton === true;
+    if (e.button !== 0 && !secondary) return;
+    this.#secondary = secondary;
     this.#toolActive = true;
     this.el.activeTool?.down(this.#pointer(at.x, at.y, e));
   }

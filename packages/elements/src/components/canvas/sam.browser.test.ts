@@ -154,7 +154,7 @@ describe('<label-canvas> sam tool prompts (a scripted segmenter)', () => {
     expect((el.document!.shapes[0] as Polygon).points[0]).to.equal(2);
   });
 
-  it('alt-click adds a negative point that refines the candidate; Escape clears the points', async () => {
+  it('alt-click and right-click add negative points that refine the candidate; Escape clears the points', async () => {
     const prompts: SamPrompt[] = [];
     const el = await mountCanvas();
     el.segmenter = {
@@ -187,6 +187,13 @@ describe('<label-canvas> sam tool prompts (a scripted segmenter)', () => {
     await click([90, 90]);
     await until(() => prompts.length === 3, 'the third prompt');
     expect(prompts[2]).to.deep.equal({ points: [{ x: 90, y: 90, positive: true }], refine: false });
+    // A right click is a negative point too (and opens no context menu over the canvas).
+    await click([20, 30], 'right');
+    await until(() => prompts.length === 4, 'the fourth prompt');
+    expect(prompts[3]?.points).to.deep.equal([
+      { x: 90, y: 90, positive: true },
+      { x: 20, y: 30, positive: false },
+    ]);
     expect(el.document!.shapes).to.have.length(0);
   });
 

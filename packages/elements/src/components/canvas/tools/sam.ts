@@ -48,7 +48,7 @@ function noSegmenter(): LabelKitError {
 }
 
 /**
- * `sam`: interactive segmentation. A click adds a positive point, an alt- or shift-click a negative one, a drag
+ * `sam`: interactive segmentation. A click adds a positive point, a right-, alt- or shift-click a negative one, a drag
  * sets the box; each prompt re-segments (aborting the one in flight) and shows the result as a candidate over
  * the image. Enter (or the canvas' accept button) commits it; Escape drops it and its prompts.
  */
@@ -121,6 +121,7 @@ export function samTool(host: ToolHost): SamTool {
   return {
     name: 'sam',
     cursor: 'crosshair',
+    secondaryButton: true,
     get hasCandidate() {
       return candidate !== undefined;
     },
@@ -146,7 +147,7 @@ export function samTool(host: ToolHost): SamTool {
       start = undefined;
       if (!s) return;
       if (dragBox && dragBox.width > 0 && dragBox.height > 0) box = dragBox;
-      else points.push({ x: p.x, y: p.y, positive: !(p.alt || p.shift) });
+      else points.push({ x: p.x, y: p.y, positive: !(p.alt || p.shift || p.secondary) });
       dragBox = undefined;
       run();
     },

@@ -26,6 +26,8 @@ export interface ToolPointer {
   shift: boolean;
   alt: boolean;
   mod: boolean;
+  /** The gesture is made with the secondary (right) button; only tools with `secondaryButton` get those. */
+  secondary: boolean;
 }
 
 /** What the canvas offers its tools. */
@@ -60,6 +62,8 @@ export interface ToolHost {
 export interface Tool {
   readonly name: ToolName;
   readonly cursor: string;
+  /** The tool also takes right-button gestures (`ToolPointer.secondary`); others never see them. */
+  readonly secondaryButton?: boolean;
   down(p: ToolPointer): void;
   move(p: ToolPointer): void;
   up(p: ToolPointer): void;
