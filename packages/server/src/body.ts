@@ -1,15 +1,16 @@
 import { HttpError } from './errors.ts';
 
 /**
- * Reads a request body, refusing it with 413 as soon as more than `limit` bytes have arrived (a declared
- * Content-Length over the limit is refused before reading anything), so an oversized upload is never buffered.
+ * Reads a stream to its end, failing with `tooLarge()` as soon as more than `limit` bytes have arrived (the rest is
+ * cancelled, so an oversized upload is never buffered), and with `aborted(cause)` when the stream breaks off.
  */
-export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = () => new HttpError(413, 'request/body-too-large', `The request body is larger than ${limit} bytes`);
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  errors: { tooLarge: () => Error; aborted?: (cause: unknown) => Error },
+): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -17,22 +18,37 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     try {
       chunk = await reader.read();
     } catch (cause) {
-      throw new HttpError(400, 'request/body-aborted', 'The request body broke off before its end', { cause });
+      throw errors.aborted ? errors.aborted(cause) : cause;
     }
     const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge();
+      throw errors.tooLarge();
     }
     chunks.push(value);
   }
   const out = new Uint8Array(total);
   let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
   }
   return out;
+}
+
+/**
+ * Reads a request body, refusing it with 413 as soon as more than `limit` bytes have arrived (a declared
+ * Content-Length over the limit is refused before reading anything), so an oversized upload is never buffered.
+ */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const tooLarge = () => new HttpError(413, 'request/body-too-large', `The request body is larger than ${limit} bytes`);
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  return readLimited(request.body, limit, {
+    tooLarge,
+    aborted: (cause) =>
+      new HttpError(400, 'request/body-aborted', 'The request body broke off before its end', { cause }),
+  });
 }

@@ -1,5 +1,6 @@
 import { LabelKitError } from '@labelkit/core';
 import { Hono } from 'hono';
+import { readLimited } from '../../body.ts';
 import { StorageError } from './errors.ts';
 import type { FsDriver } from './fs.ts';
 import { checkContentType } from './options.ts';
@@ -75,7 +76,7 @@ export function fsSignedRoutes(driver: FsDriver, secret: string | Uint8Array): H
     // A URL signed without a limit still gets the driver's, so no upload is buffered without bound.
     const limit = grant.maxBytes >= 0 ? grant.maxBytes : driver.maxUploadBytes;
     if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-    const body = await readLimited(c.req.raw.body, limit);
+    const body = await readLimited(c.req.raw.body, limit, { tooLarge: () => tooLarge(limit) });
     const { etag } = await driver.put(
       c.req.param('key'),
       body,
@@ -104,28 +105,3 @@ function safeContentType(header: string): string {
 
 const tooLarge = (limit: number) =>
   new StorageError('storage/too-large', `The upload is larger than the limit of ${limit} bytes`);
-
-/** Reads a body, failing as soon as it passes `max` bytes so nothing larger is buffered. */
-async function readLimited(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(max);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.byteLength;
-  }
-  return out;
-}
