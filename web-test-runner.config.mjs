@@ -66,7 +66,8 @@ export default {
   concurrency: 1,
   concurrentBrowsers: 1,
   testFramework: { config: { timeout: 20000 } },
-  testsFinishTimeout: 180000,
+  // The WebGPU group runs on SwiftShader (software): ~100 s for its file on this 2-core machine; leave headroom.
+  testsFinishTimeout: 360000,
   browserStartTimeout: 60000,
   files: ['packages/*/src/**/*.browser.test.ts', 'test/browser/**/*.browser.test.ts'],
   browsers: [browser(baseArgs)],
