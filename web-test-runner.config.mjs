@@ -25,6 +25,33 @@ const webgpuArgs = [
   '--enable-unsafe-swiftshader',
 ];
 
+/**
+ * The real LabelKit server app (built `@labelkit/server`), mounted in-process under /v1/ so browser tests reach its
+ * API (and /metrics) same-origin (embeddings, models), as the demo site does. Created on the first /v1/ request; a temporary data
+ * folder; the built-in model is generated into the usual model cache.
+ */
+let labelkit;
+async function labelkitApi(ctx, next) {
+  if (!ctx.path.startsWith('/v1/') && ctx.path !== '/metrics') return next();
+  labelkit ??= (async () => {
+    const { createApp, silentLogger } = await import('@labelkit/server');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    return createApp({ logger: silentLogger, dataDir: mkdtempSync(join(tmpdir(), 'labelkit-wtr-')) }).app;
+  })();
+  const app = await labelkit;
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  const body = ['GET', 'HEAD'].includes(ctx.method) ? undefined : Buffer.concat(chunks);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(ctx.request.headers)) if (typeof v === 'string') headers.set(k, v);
+  const res = await app.fetch(new Request(new URL(ctx.url, 'http://localhost'), { method: ctx.method, headers, body }));
+  ctx.status = res.status;
+  for (const [k, v] of res.headers) ctx.set(k, v);
+  ctx.body = Buffer.from(await res.arrayBuffer());
+}
+
 const browser = (args) => chromeLauncher({ launchOptions: { executablePath, headless: true, args } });
 
 /** Counts every test result so scripts/test.mjs can print one summary for all runners. */
@@ -81,6 +108,7 @@ export default {
         ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
       }
     },
+    labelkitApi,
   ],
   groups: [
     {

@@ -123,7 +123,11 @@ if (only !== 'node') {
   // A filter narrows the default group only, so it keeps to *.browser.test.ts files: the webgpu and no-coi files would
   // fail outside their groups, which keep their own files.
   const toBrowserGlob = (f) =>
-    f.includes('*') ? f.replace(/\*\.test\.ts$/, '*.browser.test.ts') : `${f.replace(/\/$/, '')}/**/*.browser.test.ts`;
+    f.endsWith('.test.ts') && !f.includes('*')
+      ? f
+      : f.includes('*')
+        ? f.replace(/\*\.test\.ts$/, '*.browser.test.ts')
+        : `${f.replace(/\/$/, '')}/**/*.browser.test.ts`;
   if (filters.length) wtrArgs.push('--files', ...filters.map(toBrowserGlob));
   const code = await run(process.execPath, wtrArgs, { LABELKIT_WTR_COUNTS: countsFile, CHROMIUM_PATH: executable });
   if (existsSync(countsFile)) {
