@@ -18,6 +18,11 @@ describe('local storage', () => {
       'a/./b',
       'a\u0000b',
       'x'.repeat(1025),
+      // Percent-encoded forms that a layer between the browser and the disk could decode into a traversal.
+      '%2e%2e/x',
+      'a/%252e%252e/b',
+      'a%5cb',
+      'C:/x',
       42,
     ])
       assert.throws(() => normalizeKey(bad), { code: 'storage/forbidden-key' }, JSON.stringify(bad));
