@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test of the project and ends with one line: `N passed, N failed[, N skipped]`.
-//   node tests:    Node's built-in runner over packages/*/src/**/*.test.ts and packages/*/test/**/*.test.ts
+//   node tests:    Node's built-in runner over packages/*/{src,test}/**/*.test.ts and test/**/*.test.ts
 //   browser tests: @web/test-runner in Debian's Chromium (groups: default, webgpu, no-coi)
 // Usage: node scripts/test.mjs [--only node|browser] [path filters...]
 import { spawn, spawnSync } from 'node:child_process';
@@ -41,7 +41,8 @@ function nodeTestFiles() {
       }
     }
   }
-  for (const f of walk(join(root, 'test', 'node'))) if (f.endsWith('.test.ts')) files.push(f);
+  // test/: cross-package suites (node, security, deploy, e2e in a real Chromium driven from Node).
+  for (const f of walk(join(root, 'test'))) if (f.endsWith('.test.ts') && !BROWSER_TEST.test(f)) files.push(f);
   for (const f of walk(join(root, 'examples'))) if (f.endsWith('.node.test.ts')) files.push(f);
   const rel = files.map((f) => relative(root, f)).sort();
   return filters.length ? rel.filter((f) => filters.some((x) => f.includes(x))) : rel;
@@ -79,7 +80,8 @@ function ensureChromium() {
 // Tests of built output (bundles, package exports) need dist/: build once when it is missing.
 const built =
   ['core', 'elements', 'models', 'server'].every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js'))) &&
-  existsSync(join(root, 'packages', 'elements', 'custom-elements.json'));
+  existsSync(join(root, 'packages', 'elements', 'custom-elements.json')) &&
+  existsSync(join(root, 'examples', 'react', 'dist', 'main.js'));
 if (!built) {
   console.log('Packages are not built yet: running `pnpm build` first.');
   const r = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });

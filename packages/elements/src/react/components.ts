@@ -3,7 +3,7 @@
  * attributes) and events are `on*` props with typed details. `index.ts` calls this with the app's React;
  * call it yourself to use another copy of React.
  */
-import { createComponent, type EventName } from '@lit/react';
+import { createComponent, type EventName, type ReactWebComponent } from '@lit/react';
 import type ReactNS from 'react';
 import type {
   LabelChangeDetail,
@@ -19,7 +19,26 @@ import '../components/canvas/define.ts';
 import '../components/list/define.ts';
 import '../components/toolbar/define.ts';
 
-export function createLabelKitComponents(react: typeof ReactNS) {
+/** The events of `<label-canvas>` as React props. */
+export interface LabelCanvasEvents {
+  onLabelChange: EventName<CustomEvent<LabelChangeDetail>>;
+  onLabelSelect: EventName<CustomEvent<LabelSelectDetail>>;
+  onLabelLoad: EventName<CustomEvent<LabelLoadDetail>>;
+  onLabelError: EventName<CustomEvent<LabelErrorDetail>>;
+  onLabelToolChange: EventName<CustomEvent<LabelToolChangeDetail>>;
+}
+
+/**
+ * The components' types are spelled out: inferred, the bundled .d.ts lost the element classes (every prop
+ * but the events became untyped `HTMLElement` ones for users of the built package).
+ */
+export interface LabelKitComponents {
+  LabelCanvas: ReactWebComponent<LabelCanvasElement, LabelCanvasEvents>;
+  LabelToolbar: ReactWebComponent<LabelToolbarElement>;
+  LabelList: ReactWebComponent<LabelListElement>;
+}
+
+export function createLabelKitComponents(react: typeof ReactNS): LabelKitComponents {
   const LabelCanvas = createComponent({
     tagName: 'label-canvas',
     elementClass: LabelCanvasElement,

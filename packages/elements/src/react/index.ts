@@ -8,7 +8,7 @@
  * ```
  */
 import * as React from 'react';
-import { createLabelKitComponents } from './components.ts';
+import { createLabelKitComponents, type LabelCanvasEvents, type LabelKitComponents } from './components.ts';
 
 export const { LabelCanvas, LabelToolbar, LabelList } = createLabelKitComponents(React);
-export { createLabelKitComponents };
+export { createLabelKitComponents, type LabelCanvasEvents, type LabelKitComponents };

@@ -50,4 +50,22 @@ describe('<label-canvas> foundation', () => {
     expect(e.detail.error.code).to.equal('canvas/image-load');
     expect(el.shadowRoot?.querySelector('[part=message]')?.textContent).to.contain('could not be loaded');
   });
+
+  it('treats document = undefined as "no document given": keeps its own, or makes one for the image', async () => {
+    const el = mount();
+    const loaded = new Promise((r) => el.addEventListener('label-load', r, { once: true }));
+    el.src = pngDataUrl(64, 32);
+    await loaded;
+    const own = el.document;
+    expect(own?.item).to.include({ width: 64, height: 32 });
+    // What @lit/react does on every render of <LabelCanvas document={undefined}>.
+    el.document = undefined;
+    expect(el.document).to.equal(own);
+    const given = { version: 1 as const, item: { id: 'x', width: 64, height: 32 }, shapes: [] };
+    el.document = given;
+    expect(el.document?.item.id).to.equal('x');
+    el.document = undefined;
+    expect(el.document?.item).to.include({ width: 64, height: 32 });
+    expect(el.document?.item.id).to.not.equal('x');
+  });
 });

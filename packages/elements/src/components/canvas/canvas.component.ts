@@ -95,11 +95,18 @@ export class LabelCanvas extends LitElement implements ToolHost {
   /**
    * The annotations. Setting it replaces the document without entering the undo history (the history is cleared);
    * an invalid document is refused with `label-error` (the error of `validateDocument`, with its code and path).
+   * Setting `undefined` once an image is loaded gives (or keeps) an empty document the canvas owns.
    */
   get document(): AnnotationDocument | undefined {
     return this.#store?.get();
   }
   set document(doc: AnnotationDocument | undefined) {
+    // `undefined` means "no document given" (React wrappers set every prop on each render): the canvas keeps the
+    // document it made itself, or makes one for the loaded image.
+    if (doc === undefined && (this.#ownDocument || this.#image)) {
+      if (!this.#ownDocument && this.#image) this.#setDocument(this.#emptyDocument(this.#image), true);
+      return;
+    }
     this.#setDocument(doc, false);
   }
 
