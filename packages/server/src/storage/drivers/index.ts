@@ -1,7 +1,9 @@
+export { AzureDriver, type AzureDriverOptions } from './azure.ts';
 export { isStorageError, STORAGE_STATUS, StorageError, StorageErrorCode } from './errors.ts';
 export { FsDriver, type FsDriverOptions } from './fs.ts';
 export type { KeyLockOptions } from './fs-lock.ts';
 export { fsSignedRoutes } from './fs-routes.ts';
+export { GcsDriver, type GcsDriverOptions, type GcsServiceAccount } from './gcs.ts';
 export { MAX_KEY_BYTES, normalizeStorageKey } from './keys.ts';
 export { S3Driver, type S3DriverOptions, type SignedPost, type SignPostRequest } from './s3.ts';
 export { type FsGrant, type FsSignatureParams, fsSignature, verifyFsSignature } from './signing.ts';

@@ -59,7 +59,7 @@ export interface SignedRequest {
  * `storage/precondition-failed` and never overwrites; a write to a read-only driver throws `storage/read-only`.
  */
 export interface StorageDriver {
-  /** `'fs'` or `'s3'`. */
+  /** `'fs'`, `'s3'`, `'azure'` or `'gcs'`. */
   readonly kind: string;
   /** A source storage that LabelKit must never write to. */
   readonly readOnly: boolean;
