@@ -13,6 +13,7 @@ const packages = {
     index: 'src/index.ts',
     builtin: 'src/builtin/index.ts',
     contracts: 'src/contracts.ts',
+    detector: 'src/detector/index.ts',
     worker: 'src/worker/decoder-worker.ts',
   },
   server: { index: 'src/index.ts', cli: 'src/cli.ts', 'encoder-worker': 'src/encoder/worker.ts' },

@@ -3,8 +3,9 @@ export { ADAPTERS, checkEmbedding, sam1, sam2, upsampleToMask } from './adapters
 export { IndexedDbStore } from './cache/index.ts';
 export type { ContractSpec, ResizeTransform } from './contracts.ts';
 export { CONTRACTS, ModelContract, resizeTransform } from './contracts.ts';
+export * from './detector/index.ts';
 export type { ModelFile, ModelManifest } from './manifest.ts';
-export { fetchVerified, ModelError, parseManifest, sha256Hex, verifyFile } from './manifest.ts';
+export { fetchVerified, ModelError, parseManifest, parseModelFile, sha256Hex, verifyFile } from './manifest.ts';
 export { ModelInputError, preprocess, preprocessSam1, preprocessSam2 } from './preprocess/index.ts';
 export type { Prompt, PromptBox, PromptPoint } from './prompt.ts';
 export { checkPrompt, encodePoints } from './prompt.ts';

@@ -28,7 +28,8 @@ export class ModelError extends LabelKitError {
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-function parseFile(x: unknown, path: string): Result<ModelFile, ModelError> {
+/** Checks one `{ url, sha256 }` entry of a manifest; `path` is its JSON path. */
+export function parseModelFile(x: unknown, path: string): Result<ModelFile, ModelError> {
   if (!isObject(x)) return err(new ModelError('model/invalid-manifest', 'Expected an object', { path }));
   if (typeof x.url !== 'string' || x.url === '')
     return err(new ModelError('model/invalid-manifest', 'url must be a non-empty string', { path: `${path}.url` }));
@@ -49,11 +50,11 @@ export function parseManifest(x: unknown): Result<ModelManifest, ModelError> {
         path: '$.contract',
       }),
     );
-  const decoder = parseFile(x.decoder, jsonPath('$', 'decoder'));
+  const decoder = parseModelFile(x.decoder, jsonPath('$', 'decoder'));
   if (!decoder.ok) return decoder;
   let encoder: ModelFile | undefined;
   if (x.encoder !== undefined) {
-    const e = parseFile(x.encoder, jsonPath('$', 'encoder'));
+    const e = parseModelFile(x.encoder, jsonPath('$', 'encoder'));
     if (!e.ok) return e;
     encoder = e.value;
   }
