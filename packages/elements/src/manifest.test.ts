@@ -20,8 +20,8 @@ const decls = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) =
 const byTag = new Map(decls.map((d) => [d.tagName, d]));
 
 describe('custom-elements.json', () => {
-  it('lists the three elements by tag', () => {
-    assert.deepEqual([...byTag.keys()].sort(), ['label-canvas', 'label-list', 'label-toolbar']);
+  it('lists the four elements by tag', () => {
+    assert.deepEqual([...byTag.keys()].sort(), ['label-canvas', 'label-list', 'label-toolbar', 'label-workspace']);
   });
 
   it("documents <label-canvas>'s events, properties, methods, parts and CSS properties", () => {

@@ -4,6 +4,12 @@ export { IndexedDbStore } from './cache/index.ts';
 export type { ContractSpec, ResizeTransform } from './contracts.ts';
 export { CONTRACTS, ModelContract, resizeTransform } from './contracts.ts';
 export * from './detector/index.ts';
+export {
+  type BrowserDetector,
+  type BrowserDetectorImage,
+  type BrowserDetectorOptions,
+  createBrowserDetector,
+} from './detector-client.ts';
 export type { ModelFile, ModelManifest } from './manifest.ts';
 export { fetchVerified, ModelError, parseManifest, parseModelFile, sha256Hex, verifyFile } from './manifest.ts';
 export { ModelInputError, preprocess, preprocessSam1, preprocessSam2 } from './preprocess/index.ts';

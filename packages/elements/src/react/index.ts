@@ -8,7 +8,12 @@
  * ```
  */
 import * as React from 'react';
-import { createLabelKitComponents, type LabelCanvasEvents, type LabelKitComponents } from './components.ts';
+import {
+  createLabelKitComponents,
+  type LabelCanvasEvents,
+  type LabelKitComponents,
+  type LabelWorkspaceEvents,
+} from './components.ts';
 
-export const { LabelCanvas, LabelToolbar, LabelList } = createLabelKitComponents(React);
-export { createLabelKitComponents, type LabelCanvasEvents, type LabelKitComponents };
+export const { LabelCanvas, LabelToolbar, LabelList, LabelWorkspace } = createLabelKitComponents(React);
+export { createLabelKitComponents, type LabelCanvasEvents, type LabelKitComponents, type LabelWorkspaceEvents };

@@ -24,8 +24,10 @@ import type {
 import '../components/canvas/define.ts';
 import '../components/list/define.ts';
 import '../components/toolbar/define.ts';
+import '../components/workspace/define.ts';
+import type { LabelConflictDetail, LabelItemChangeDetail, LabelSaveDetail } from '../components/workspace/events.ts';
 
-const TAGS: ReadonlySet<string> = new Set(['label-canvas', 'label-toolbar', 'label-list']);
+const TAGS: ReadonlySet<string> = new Set(['label-canvas', 'label-toolbar', 'label-list', 'label-workspace']);
 
 /** Tells Vue's template compiler that LabelKit's tags are custom elements. */
 export const isCustomElement = (tag: string): boolean => TAGS.has(tag);
@@ -46,6 +48,9 @@ export interface LabelEventDetails {
   'label-load': LabelLoadDetail;
   'label-error': LabelErrorDetail;
   'label-tool-change': LabelToolChangeDetail;
+  'label-save': LabelSaveDetail;
+  'label-conflict': LabelConflictDetail;
+  'label-item-change': LabelItemChangeDetail;
 }
 
 /**

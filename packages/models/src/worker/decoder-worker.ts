@@ -1,8 +1,9 @@
 /**
- * The decoder worker: loads onnxruntime-web lazily, runs the decoder (WebGPU, else WASM), fetches or computes
- * embeddings and caches them. The Segmenter talks to it through comlink (see protocol.ts).
+ * The model worker: loads onnxruntime-web lazily, runs the decoder (WebGPU, else WASM), fetches or computes
+ * embeddings and caches them; runs detectors too (detector-worker.ts). The Segmenter and the browser detector
+ * talk to it through comlink (see protocol.ts).
  */
-import { ByteLru, decodeEmbedding, encodeEmbedding, encodeRLE, LabelKitError, maskToPolygons } from '@labelkit/core';
+import { ByteLru, decodeEmbedding, encodeEmbedding, encodeRLE, maskToPolygons } from '@labelkit/core';
 import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
 import { ADAPTERS, type Adapter, checkEmbedding, type TensorData } from '../adapters/index.ts';
@@ -11,15 +12,9 @@ import { CONTRACTS, resizeTransform } from '../contracts.ts';
 import { fetchVerified, ModelError, sha256Hex } from '../manifest.ts';
 import { preprocess } from '../preprocess/index.ts';
 import type { Prompt } from '../prompt.ts';
-import type {
-  Backend,
-  DecoderWorkerApi,
-  SegmentResult,
-  WireError,
-  WireResult,
-  WorkerConfig,
-  WorkerImage,
-} from './protocol.ts';
+import { detectorApi } from './detector-worker.ts';
+import type { Backend, ModelWorkerApi, SegmentResult, WorkerConfig, WorkerImage } from './protocol.ts';
+import { createSession, hasWebGpu, loadOrt, need, pixels, wrap } from './runtime.ts';
 
 interface Embedding {
   tensors: Record<string, TensorData>;
@@ -42,31 +37,6 @@ let latest = 0;
 const aborted = new Set<number>();
 let queue: Promise<unknown> = Promise.resolve();
 
-function wire(e: unknown): WireError {
-  if (e instanceof LabelKitError)
-    return { name: e.name, code: e.code, message: e.message, ...(e.path ? { path: e.path } : {}) };
-  const message = e instanceof Error ? e.message : String(e);
-  return { name: 'ModelError', code: 'model/runtime', message };
-}
-
-async function wrap<T>(f: () => Promise<T>): Promise<WireResult<T>> {
-  try {
-    return { ok: true, value: await f() };
-  } catch (e) {
-    return { ok: false, error: wire(e) };
-  }
-}
-
-function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new ModelError('model/not-ready', `${what} is not loaded: call init first`);
-  return v;
-}
-
-async function createSession(bytes: Uint8Array, backend: Backend): Promise<Ort.InferenceSession> {
-  const o = need(ort, 'onnxruntime-web');
-  return o.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
-}
-
 async function init(c: WorkerConfig): Promise<{ backend: Backend; threads: number }> {
   config = c;
   adapter = ADAPTERS[c.manifest.contract];
@@ -75,35 +45,10 @@ async function init(c: WorkerConfig): Promise<{ backend: Backend; threads: numbe
   const bytes = await fetchVerified(c.manifest.decoder, c.base, '$.decoder');
   if (!bytes.ok) throw bytes.error;
   const gpu = c.executionProviders.includes('webgpu') && (await hasWebGpu());
-  // Loaded here, on first use, so that pages that never segment never download megabytes of WASM; the
-  // WebGPU build (twice the WASM) only where a GPU adapter exists.
-  ort = gpu ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
-  if (c.wasmPaths) ort.env.wasm.wasmPaths = c.wasmPaths;
-  ort.env.wasm.numThreads = c.threads;
-  ort.env.wasm.proxy = false;
-  let lastError: unknown;
-  for (const backend of c.executionProviders) {
-    if (backend === 'webgpu' && !gpu) continue;
-    try {
-      decoder = await createSession(bytes.value, backend);
-      return { backend, threads: backend === 'wasm' ? c.threads : 1 };
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  throw new ModelError('model/no-backend', `No execution provider could load the decoder (${c.executionProviders})`, {
-    cause: lastError,
-  });
-}
-
-async function hasWebGpu(): Promise<boolean> {
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
+  ort = await loadOrt(gpu, c.threads, c.wasmPaths);
+  const loaded = await createSession(ort, bytes.value, c.executionProviders, gpu, 'decoder');
+  decoder = loaded.session;
+  return { backend: loaded.backend, threads: loaded.backend === 'wasm' ? c.threads : 1 };
 }
 
 async function hashImage(image: WorkerImage): Promise<string> {
@@ -114,25 +59,6 @@ async function hashImage(image: WorkerImage): Promise<string> {
         ? image.bytes
         : new Uint8Array(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
   return sha256Hex(bytes);
-}
-
-async function pixels(
-  image: Exclude<WorkerImage, { kind: 'container' }>,
-): Promise<{ rgba: Uint8ClampedArray; width: number; height: number }> {
-  if (image.kind === 'pixels') return image;
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(image.blob);
-  } catch (cause) {
-    throw new ModelError('model/invalid-image', 'The image could not be decoded', { cause });
-  }
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new ModelError('model/runtime', 'No 2D context in this worker');
-  ctx.drawImage(bitmap, 0, 0);
-  const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  bitmap.close();
-  return { rgba: data.data, width: data.width, height: data.height };
 }
 
 /** Reads a container, checking it belongs to this model and has the contract's tensors. */
@@ -196,7 +122,7 @@ async function inBrowser(image: Exclude<WorkerImage, { kind: 'container' }>): Pr
   encoder ??= (async () => {
     const bytes = await fetchVerified(file, c.base, '$.encoder');
     if (!bytes.ok) throw bytes.error;
-    return createSession(bytes.value, 'wasm');
+    return (await createSession(o, bytes.value, ['wasm'], false, 'encoder')).session;
   })();
   const session = await encoder;
   const { rgba, width, height } = await pixels(image);
@@ -267,7 +193,8 @@ async function run(prompt: Prompt): Promise<SegmentResult> {
   };
 }
 
-const api: DecoderWorkerApi = {
+const api: ModelWorkerApi = {
+  ...detectorApi,
   init: (c) => wrap(() => init(c)),
   setImage: (token, image) =>
     wrap(async () => {

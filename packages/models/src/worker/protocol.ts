@@ -1,5 +1,7 @@
-/** What the Segmenter (main thread) and its decoder worker exchange through comlink. */
+/** What the Segmenter and the browser detector (main thread) and the model worker exchange through comlink. */
 import type { PolygonRings, RLE } from '@labelkit/core';
+import type { Detection, DetectorConfig } from '../detector/detector.ts';
+import type { DetectOptions } from '../detector/options.ts';
 import type { ModelManifest } from '../manifest.ts';
 import type { Prompt } from '../prompt.ts';
 
@@ -64,3 +66,28 @@ export interface DecoderWorkerApi {
   segment(id: number, prompt: Prompt): Promise<WireResult<SegmentResult | null>>;
   abort(id: number): void;
 }
+
+export interface DetectorWorkerConfig {
+  /** The ONNX export; its download is checked against `sha256` when given (always, from a manifest). */
+  model: { url: string; sha256?: string };
+  /** URL the model URL resolves against. */
+  base: string;
+  config: DetectorConfig;
+  executionProviders: Backend[];
+  threads: number;
+  wasmPaths?: string;
+}
+
+/** An image to detect in: encoded bytes or decoded pixels. */
+export type DetectorWorkerImage = Exclude<WorkerImage, { kind: 'container' }>;
+
+export interface DetectorWorkerApi {
+  /** Downloads the detector's model and opens its session (replacing a detector loaded before). */
+  initDetector(config: DetectorWorkerConfig): Promise<WireResult<{ backend: Backend; threads: number }>>;
+  /** Runs the detector unless a newer request (higher id) or an abort came first (then resolves null). */
+  detect(id: number, image: DetectorWorkerImage, options: DetectOptions): Promise<WireResult<Detection[] | null>>;
+  abortDetect(id: number): void;
+}
+
+/** Everything the model worker answers: the segmenter's decoder and the detector. */
+export type ModelWorkerApi = DecoderWorkerApi & DetectorWorkerApi;

@@ -65,7 +65,8 @@ describe('<label-canvas> foundation', () => {
     el.document = given;
     expect(el.document?.item.id).to.equal('x');
     el.document = undefined;
-    expect(el.document?.item).to.include({ width: 64, height: 32 });
-    expect(el.document?.item.id).to.not.equal('x');
+    const made = el.store?.get(); // read through the store: TypeScript narrowed `el.document` to undefined
+    expect(made?.item).to.include({ width: 64, height: 32 });
+    expect(made?.item.id).to.not.equal('x');
   });
 });

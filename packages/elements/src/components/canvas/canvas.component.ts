@@ -13,6 +13,7 @@ import { CanvasLayers } from './layers.ts';
 import { MaskCache, type PaintStyle } from './painter.ts';
 import { Scene } from './scene.ts';
 import type { Bounds } from './shape-geometry.ts';
+import { noSegmenter } from './tools/candidate.ts';
 import { createTool } from './tools/index.ts';
 import type { SamOutput, SamTool, SamToolHost } from './tools/sam.ts';
 import type { Tool, ToolHost, ToolName } from './tools/types.ts';
@@ -60,7 +61,7 @@ export class LabelCanvas extends LitElement implements ToolHost {
   tool: ToolName = 'select';
   /** Label given to new shapes (a label id); defaults to the first label, or `object`. */
   activeLabel = '';
-  /** Interactive segmenter used by the `sam` tool (see `SamToolHost`); `@labelkit/models` provides one. */
+  /** Interactive segmenter of the `sam` and `extreme` tools (see `SamToolHost`); `@labelkit/models` provides one. */
   segmenter: SamToolHost | undefined;
   /** Review mode: shapes can be selected but not drawn, moved or deleted. */
   readonly = false;
@@ -312,8 +313,8 @@ export class LabelCanvas extends LitElement implements ToolHost {
 
   redraw(): void {
     this.#layers?.drawOverlay();
-    // The accept button follows the sam tool's candidate.
-    if (this.tool === 'sam') this.requestUpdate();
+    // The accept button follows the model tools' candidate.
+    if (this.tool === 'sam' || this.tool === 'extreme') this.requestUpdate();
   }
 
   error(error: LabelKitError): void {
@@ -367,10 +368,7 @@ export class LabelCanvas extends LitElement implements ToolHost {
       this.#tool?.cancel();
       this.#tool = createTool(this.tool, this);
       this.#input?.setCursor(this.#tool.cursor);
-      if (this.tool === 'sam' && !this.segmenter)
-        this.error(
-          new LabelKitError('canvas/no-segmenter', 'The sam tool needs a segmenter (set the segmenter property)'),
-        );
+      if ((this.tool === 'sam' || this.tool === 'extreme') && !this.segmenter) this.error(noSegmenter(this.tool));
     }
     if (changed.has('segmenter') && this.segmenter && this.#image) this.#prepareModel(this.#image);
     if (changed.has('labels') && this.#store) {
@@ -534,7 +532,7 @@ export class LabelCanvas extends LitElement implements ToolHost {
   }
 
   protected override render() {
-    const sam = this.tool === 'sam' ? (this.#tool as SamTool | undefined) : undefined;
+    const sam = this.tool === 'sam' || this.tool === 'extreme' ? (this.#tool as SamTool | undefined) : undefined;
     const preparing = this.modelStatus === 'preparing' && this.status === 'ready';
     return html`${this.#baseTemplate()}
       ${preparing ? html`<div part="message" role="status">Preparing the model…</div>` : ''}

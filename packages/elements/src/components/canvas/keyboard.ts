@@ -27,6 +27,7 @@ export const CanvasAction = {
   ToolBrush: 'tool:brush',
   ToolEraser: 'tool:eraser',
   ToolSam: 'tool:sam',
+  ToolExtreme: 'tool:extreme',
 } as const;
 export type CanvasAction = (typeof CanvasAction)[keyof typeof CanvasAction];
 
@@ -56,6 +57,7 @@ export const DEFAULT_SHORTCUTS: Shortcuts = {
   'tool:brush': ['r'],
   'tool:eraser': ['e'],
   'tool:sam': ['s'],
+  'tool:extreme': ['x'],
 };
 
 interface Binding {

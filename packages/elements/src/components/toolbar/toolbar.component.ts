@@ -15,6 +15,7 @@ const TOOL_TITLES: Record<ToolName, string> = {
   brush: 'Brush (R)',
   eraser: 'Eraser (E)',
   sam: 'Segment (S)',
+  extreme: 'Extreme points (X)',
 };
 
 /**
@@ -38,7 +39,10 @@ export class LabelToolbar extends CanvasCompanion {
     tools: { attribute: false },
   };
 
-  /** Tools offered, in order (default: all; the `sam` button shows only when the canvas has a segmenter). */
+  /**
+   * Tools offered, in order (default: all). Without a segmenter on the canvas the `sam` button is hidden and the
+   * `extreme` one disabled, its title saying why.
+   */
   tools: readonly ToolName[] = TOOL_NAMES;
 
   protected override render() {
@@ -53,9 +57,9 @@ export class LabelToolbar extends CanvasCompanion {
           (t) => html`<button
             part="tool"
             data-tool=${t}
-            title=${TOOL_TITLES[t]}
+            title=${t === 'extreme' && !c.segmenter ? `${TOOL_TITLES[t]}: needs a segmenter model` : TOOL_TITLES[t]}
             aria-pressed=${c.tool === t ? 'true' : 'false'}
-            ?disabled=${!editable && t !== 'select' && t !== 'pan'}
+            ?disabled=${(!editable && t !== 'select' && t !== 'pan') || (t === 'extreme' && !c.segmenter)}
             @click=${() => c.setTool(t)}
           >
             ${t}

@@ -1,6 +1,7 @@
 import { exhaustiveSwitchError } from '@labelkit/core';
 import { boxTool } from './box.ts';
 import { brushTool } from './brush.ts';
+import { extremeTool } from './extreme.ts';
 import { panTool } from './pan.ts';
 import { pointTool } from './point.ts';
 import { polygonTool } from './polygon.ts';
@@ -26,6 +27,8 @@ export function createTool(name: ToolName, host: ToolHost): Tool {
       return brushTool(host, name);
     case 'sam':
       return samTool(host);
+    case 'extreme':
+      return extremeTool(host);
     default:
       return exhaustiveSwitchError(name, 'tool');
   }
@@ -41,6 +44,7 @@ export const TOOL_NAMES: readonly ToolName[] = [
   'brush',
   'eraser',
   'sam',
+  'extreme',
 ];
 export type { SamPrompt, SamResult, SamToolHost } from './sam.ts';
 export type { Tool, ToolHost, ToolPointer } from './types.ts';

@@ -1,7 +1,7 @@
 import type { Diff, LabelKitError, Shape } from '@labelkit/core';
 import type { MaskCache } from '../painter.ts';
 import type { Bounds } from '../shape-geometry.ts';
-import type { SamToolHost } from './sam.ts';
+import type { SamToolHost } from './candidate.ts';
 
 /** Tool names accepted by `<label-canvas tool="...">`. */
 export const ToolName = {
@@ -14,6 +14,7 @@ export const ToolName = {
   Brush: 'brush',
   Eraser: 'eraser',
   Sam: 'sam',
+  Extreme: 'extreme',
 } as const;
 export type ToolName = (typeof ToolName)[keyof typeof ToolName];
 
