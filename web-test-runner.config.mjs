@@ -38,7 +38,35 @@ async function labelkitApi(ctx, next) {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    return createApp({ logger: silentLogger, dataDir: mkdtempSync(join(tmpdir(), 'labelkit-wtr-')) }).app;
+    const dataDir = mkdtempSync(join(tmpdir(), 'labelkit-wtr-'));
+    // Datasets for the <label-workspace> tests, one per test that commits (their histories stay apart), each with
+    // three generated 320x240 PNGs under the default source prefix; bearer token `labelkit-wtr-token` (admin).
+    const { mkdirSync } = await import('node:fs');
+    const { createHash } = await import('node:crypto');
+    const { createRequire } = await import('node:module');
+    // sharp is the server package's dependency, not the root's.
+    const sharp = createRequire(new URL('./packages/server/package.json', import.meta.url))('sharp');
+    const ids = ['ws-save', 'ws-offline', 'ws-nav', 'ws-history', 'ws-conflict', 'ws-a11y'];
+    for (const id of ids) {
+      const dir = join(dataDir, 'datasets', id, 'images');
+      mkdirSync(dir, { recursive: true });
+      for (const [i, background] of ['#c83c3c', '#3ca03c', '#3c3cc8'].entries())
+        await sharp({ create: { width: 320, height: 240, channels: 3, background } })
+          .png()
+          .toFile(join(dir, `img-${i + 1}.png`));
+    }
+    const labels = [
+      { id: 'cat', name: 'Cat', color: '#e6194b' },
+      { id: 'dog', name: 'Dog', color: '#3cb44b' },
+    ];
+    const sha256 = createHash('sha256').update('labelkit-wtr-token').digest('hex');
+    return createApp({
+      logger: silentLogger,
+      dataDir,
+      datasets: ids.map((id) => ({ id, title: `Workspace test ${id}`, labels })),
+      // The encoder stays open to requests without a token, as the models' tests make them.
+      auth: { tokens: [{ name: 'wtr', sha256, scopes: { '*': 'admin' } }], anonymous: {}, anonymousEncoder: true },
+    }).app;
   })();
   const app = await labelkit;
   const chunks = [];
@@ -46,7 +74,9 @@ async function labelkitApi(ctx, next) {
   const body = ['GET', 'HEAD'].includes(ctx.method) ? undefined : Buffer.concat(chunks);
   const headers = new Headers();
   for (const [k, v] of Object.entries(ctx.request.headers)) if (typeof v === 'string') headers.set(k, v);
-  const res = await app.fetch(new Request(new URL(ctx.url, 'http://localhost'), { method: ctx.method, headers, body }));
+  // The page's own origin, so that the app sees same-origin requests as such (its CORS check compares Origin).
+  const url = new URL(ctx.url, `${ctx.protocol}://${ctx.host}`);
+  const res = await app.fetch(new Request(url, { method: ctx.method, headers, body }));
   ctx.status = res.status;
   for (const [k, v] of res.headers) ctx.set(k, v);
   ctx.body = Buffer.from(await res.arrayBuffer());

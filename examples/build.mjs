@@ -19,7 +19,26 @@ const common = {
   absWorkingDir: here,
   tsconfig: 'tsconfig.json',
 };
+// The demo: its script, the model worker (bundled with onnxruntime-web) and onnxruntime-web's WASM files.
+const ortDist = `${here}../packages/models/node_modules/onnxruntime-web/dist/`;
+mkdirSync(`${here}demo/dist/ort`, { recursive: true });
+for (const f of ['ort-wasm-simd-threaded', 'ort-wasm-simd-threaded.jsep'])
+  for (const ext of ['wasm', 'mjs']) cpSync(`${ortDist}${f}.${ext}`, `${here}demo/dist/ort/${f}.${ext}`);
+
 await Promise.all([
+  build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'demo/dist/main.js' }),
+  build({
+    ...common,
+    // The worker file of the built @labelkit/models (not a public entry: apps with Vite or webpack get it through
+    // `new URL('./worker.js', import.meta.url)`; esbuild needs it named).
+    entryPoints: ['../packages/models/dist/worker.js'],
+    outdir: 'demo/dist',
+    entryNames: 'worker',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // onnxruntime-web finds its .wasm/.mjs through `wasmPaths`; its own dynamic imports of them stay as they are.
+    external: ['*.mjs'],
+  }),
   build({
     ...common,
     entryPoints: ['react/src/main.tsx'],

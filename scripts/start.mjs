@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
 const built =
   ['core', 'elements', 'models', 'server'].every((p) => existsSync(`${root}packages/${p}/dist/index.js`)) &&
-  ['lib/labelkit-elements.js', 'react/dist/main.js', 'vue/dist/main.js'].every((f) =>
+  ['lib/labelkit-elements.js', 'react/dist/main.js', 'vue/dist/main.js', 'demo/dist/main.js'].every((f) =>
     existsSync(`${root}examples/${f}`),
   );
 if (!built || process.env.LABELKIT_REBUILD) {
@@ -18,7 +19,18 @@ if (!built || process.env.LABELKIT_REBUILD) {
 
 const r = spawnSync(
   process.execPath,
-  [`${root}packages/server/dist/cli.js`, 'serve', '--site', `${root}examples`, ...process.argv.slice(2)],
+  [
+    `${root}packages/server/dist/cli.js`,
+    'serve',
+    '--site',
+    `${root}examples`,
+    // The demo's configuration (the generated demo dataset, anonymous access on this loopback-only server),
+    // unless the caller gives one (`pnpm start --config my.json`) or LABELKIT_CONFIG names one.
+    ...(args.includes('--config') || process.env.LABELKIT_CONFIG
+      ? []
+      : ['--config', `${root}examples/labelkit.config.json`]),
+    ...args,
+  ],
   {
     cwd: root,
     stdio: 'inherit',

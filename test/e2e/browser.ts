@@ -33,7 +33,11 @@ export async function openPage(context: BrowserContext, url: string): Promise<{ 
     if (m.type() === 'error') problems.errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.errors.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    // Aborted on purpose (a newer click or item supersedes a prefetch, a page is left): not a failure.
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+      problems.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.errors.push(`HTTP ${r.status()}: ${r.url()}`);
   });

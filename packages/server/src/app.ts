@@ -1,31 +1,51 @@
+import { randomBytes } from 'node:crypto';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AbortError, LabelKitError } from '@labelkit/core';
 import { Hono } from 'hono';
+import { type AuthEnv, can, type Principal } from './auth/scopes.ts';
 import { defaultConfig, type ServerConfig } from './config.ts';
+import { DATASET_STATUS, DatasetRegistry } from './datasets/index.ts';
 import { EmbeddingService } from './encoder/service.ts';
 import { HttpError } from './errors.ts';
 import { jsonLogger, type Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { authenticate } from './middleware/auth/index.ts';
+import { cors } from './middleware/cors/index.ts';
+import { rateLimit } from './middleware/rate-limit/index.ts';
 import { type RequestContextEnv, requestContext } from './middleware/request-context/index.ts';
 import { secureHeaders } from './middleware/secure-headers/index.ts';
 import { ModelRegistry } from './models/registry.ts';
+import { datasetRoutes } from './routes/datasets.ts';
 import { embeddingRoutes } from './routes/embeddings.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
-import { LocalStorage, type Storage } from './storage/index.ts';
+import { storageRoutes } from './routes/storage.ts';
+import { StorageError } from './storage/drivers/errors.ts';
+import { FsDriver } from './storage/drivers/fs.ts';
+import { fsSignedRoutes } from './storage/drivers/fs-routes.ts';
+import type { StorageDriver } from './storage/drivers/types.ts';
+import { buildStorages, bytesView, DATA_STORAGE, fsStorageSecret, type StorageConfig } from './storage/index.ts';
 
-export interface AppConfig extends Partial<ServerConfig> {
+export interface AppConfig extends Partial<Omit<ServerConfig, 'storages'>> {
   /** Where logs go (JSON lines on stdout by default). */
   logger?: Logger;
-  /** Storage to read `{ key }` images from and share embeddings in; default a {@link LocalStorage} on `dataDir`. */
-  storage?: Storage;
+  /**
+   * The named storages (tests); default built from `storages`, `dataDir` and `signingSecret` by `buildStorages`.
+   * Must hold `"data"`. Its fs drivers' signed URLs are served only when they were built with the same secret.
+   */
+  storages?: Map<string, StorageDriver> | Record<string, StorageConfig>;
 }
 
+type AppEnv = { Variables: RequestContextEnv['Variables'] & AuthEnv['Variables'] };
+
 export interface LabelKitApp {
-  app: Hono<RequestContextEnv>;
+  app: Hono<AppEnv>;
   config: ServerConfig;
   registry: ModelRegistry;
   service: EmbeddingService;
+  /** The datasets (configured and created) and their histories. */
+  datasets: DatasetRegistry;
+  storages: Map<string, StorageDriver>;
   metrics: Metrics;
   logger: Logger;
   /** Loads the default model's encoder (so `/readyz` turns ready); resolves once loaded. */
@@ -40,18 +60,39 @@ const STATUS_OF_CODE: Record<string, number> = {
   'model/file-not-found': 500,
   'model/load-failed': 500,
   'model/contract-mismatch': 500,
-  'storage/forbidden-key': 400,
+  'history/merge-conflict': 409,
+  ...DATASET_STATUS,
 };
+
+/** Longest request URL (path and query) accepted; Node already caps the header block at 16 KiB. */
+const MAX_URL_BYTES = 8 * 1024;
 
 /** Builds the LabelKit Hono app from its configuration (defaults for everything not given). */
 export function createApp(options: AppConfig = {}): LabelKitApp {
-  const { logger = jsonLogger(), storage: givenStorage, ...rest } = options;
+  const { logger = jsonLogger(), storages: given, ...rest } = options;
+  const givenStorages = given instanceof Map ? given : undefined;
   const config: ServerConfig = {
     ...defaultConfig(),
     ...(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<ServerConfig>),
+    ...(given && !(given instanceof Map) ? { storages: given } : {}),
   };
   const metrics = new Metrics();
-  const storage = givenStorage ?? new LocalStorage(config.dataDir);
+  // Without a configured secret, signed URLs live as long as the process (and a fleet needs one shared secret).
+  const signingSecret = config.signingSecret ?? randomBytes(32);
+  const storages =
+    givenStorages ??
+    buildStorages({
+      dataDir: config.dataDir,
+      storages: config.storages,
+      signingSecret,
+      maxUploadBytes: config.maxUploadBytes,
+    });
+  const data = storages.get(DATA_STORAGE);
+  if (!data) throw new TypeError('createApp: storages must hold "data"');
+  const datasets = new DatasetRegistry({
+    storages,
+    datasets: config.datasets,
+  });
   let draining = false;
   const registry = new ModelRegistry({
     manifests: config.models,
@@ -76,48 +117,102 @@ export function createApp(options: AppConfig = {}): LabelKitApp {
     logger,
     cacheBytes: config.cacheBytes,
     maxPixels: config.maxPixels,
-    storage: config.storeEmbeddings ? storage : undefined,
+    storage: config.storeEmbeddings ? bytesView(data) : undefined,
   });
 
-  const app = new Hono<RequestContextEnv>();
+  const app = new Hono<AppEnv>();
   app.use('*', requestContext({ logger, metrics }));
   app.use('*', secureHeaders());
+  app.use('*', async (c, next) => {
+    if (Buffer.byteLength(c.req.url) > MAX_URL_BYTES)
+      throw new HttpError(414, 'request/url-too-long', `The URL is longer than ${MAX_URL_BYTES} bytes`);
+    await next();
+  });
+  app.use('*', cors({ origins: config.cors.origins, credentials: config.auth.cookie !== undefined }));
+
+  // Public: health, model files, and the fs signed URLs (they carry their own signature).
   app.route(
     '/',
-    healthRoutes({ registry, storage, metrics, required: [config.defaultModel], draining: () => draining }),
+    healthRoutes({ registry, storage: data, metrics, required: [config.defaultModel], draining: () => draining }),
   );
   app.route('/', modelRoutes(registry));
+  for (const [name, driver] of storages)
+    if (driver instanceof FsDriver)
+      app.route(`/v1/storage/fs/${name}`, fsSignedRoutes(driver, fsStorageSecret(signingSecret, name)));
+
+  app.use('/v1/*', authenticate({ auth: config.auth, allowedOrigins: config.cors.origins, logger }));
+  app.use('/v1/embeddings', async (c, next) => {
+    const p = c.get('principal');
+    if (!config.auth.anonymousEncoder && (!p || p.via === 'anonymous'))
+      throw new HttpError(401, 'auth/unauthenticated', 'A bearer token is required', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="labelkit"' },
+      });
+    await next();
+  });
+  app.use('/v1/embeddings/*', async (c, next) => {
+    const p = c.get('principal');
+    if (!config.auth.anonymousEncoder && (!p || p.via === 'anonymous'))
+      throw new HttpError(401, 'auth/unauthenticated', 'A bearer token is required', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="labelkit"' },
+      });
+    await next();
+  });
+  app.on(
+    'POST',
+    '/v1/embeddings',
+    rateLimit({ perMinute: config.rateLimit.encoderPerMinute, name: 'encoder', metrics }),
+  );
   app.route(
     '/',
     embeddingRoutes({
       service,
       registry,
-      storage,
+      storage: data,
+      authorizeKey: (c) => {
+        // In a server with credentials, `{ key }` reads any object of "data": only readers of every dataset.
+        if (!config.auth.anonymousEncoder && !can(c.get('principal') as Principal | undefined, '*', 'read'))
+          throw new HttpError(403, 'auth/forbidden', 'Reading images by key needs read access to every dataset');
+      },
       maxBodyBytes: config.maxBodyBytes,
       defaultModel: config.defaultModel,
     }),
   );
+  app.route(
+    '/',
+    storageRoutes({
+      storages,
+      maxUploadBytes: config.maxUploadBytes,
+      datasets: { source: async (id) => (await datasets.get(id))?.dataset.source },
+    }),
+  );
+  app.route('/', datasetRoutes({ registry: datasets, maxCommitBytes: config.maxBodyBytes }));
   if (config.site) app.use('/*', serveStatic({ root: config.site }));
   app.notFound((c) =>
     c.json({ error: { code: 'http/not-found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
   );
   app.onError((e, c) => {
+    const requestId = c.get('requestId');
     if (e instanceof HttpError) {
+      if (e.code.startsWith('auth/') && (e.status === 401 || e.status === 403))
+        logger.warn('auth denied', { requestId, method: c.req.method, path: c.req.path, code: e.code });
       for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
       return c.json({ error: e.toJSON() }, e.status as 400);
     }
     // 499 as nginx logs it: the client went away; nobody reads this response.
     if (e instanceof AbortError) return c.json({ error: e.toJSON() }, 499 as 400);
-    if (e instanceof LabelKitError) {
-      const status = STATUS_OF_CODE[e.code] ?? 500;
-      logger.error('request failed', { requestId: c.get('requestId'), code: e.code, message: e.message });
-      return c.json({ error: e.toJSON() }, status as 500);
+    if (e instanceof StorageError) {
+      if (e.status >= 500) logger.error('storage failed', { requestId, code: e.code });
+      return c.json({ error: e.toJSON() }, e.status as 400);
     }
-    logger.error('unexpected error', { requestId: c.get('requestId'), message: e.message, stack: e.stack });
-    return c.json(
-      { error: { code: 'server/internal', message: `Internal error (request ${c.get('requestId')})` } },
-      500,
-    );
+    if (e instanceof LabelKitError) {
+      const status = STATUS_OF_CODE[e.code] ?? (e.code.startsWith('dataset/') ? 400 : 500);
+      if (status >= 500) logger.error('request failed', { requestId, code: e.code, message: e.message });
+      // Extra fields of a merge conflict (head, conflicts) travel with the error, as api.md shows.
+      const extra = e.code === 'history/merge-conflict' ? conflictFields(e) : {};
+      return c.json({ error: { ...e.toJSON(), ...extra } }, status as 500);
+    }
+    logger.error('unexpected error', { requestId, message: e.message, stack: e.stack });
+    return c.json({ error: { code: 'server/internal', message: `Internal error (request ${requestId})` } }, 500);
   });
 
   return {
@@ -125,6 +220,8 @@ export function createApp(options: AppConfig = {}): LabelKitApp {
     config,
     registry,
     service,
+    datasets,
+    storages,
     metrics,
     logger,
     warm: async () => {
@@ -135,4 +232,9 @@ export function createApp(options: AppConfig = {}): LabelKitApp {
       await registry.close(deadlineMs);
     },
   };
+}
+
+function conflictFields(e: LabelKitError): Record<string, unknown> {
+  const { head, conflicts } = e as unknown as { head?: unknown; conflicts?: unknown };
+  return { ...(head === undefined ? {} : { head }), ...(conflicts === undefined ? {} : { conflicts }) };
 }

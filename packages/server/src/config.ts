@@ -6,8 +6,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { err, ok, type Result } from '@labelkit/core';
+import {
+  type AuthConfig,
+  type CorsConfig,
+  checkAuthAndCors,
+  defaultAuthConfig,
+  defaultRateLimit,
+  parseAuth,
+  parseCors,
+  parseOrigin,
+  parseRateLimit,
+  parseSigningSecret,
+  type RateLimitConfig,
+} from './auth/config.ts';
 import { ConfigError } from './errors.ts';
 import { type ModelManifest, validateManifest } from './models/manifest.ts';
+import { type DatasetConfig, parseDatasets, parseStorages, type StorageConfig } from './storage/registry.ts';
 
 export const ExecutionProvider = { Cpu: 'cpu', Cuda: 'cuda' } as const;
 export type ExecutionProvider = (typeof ExecutionProvider)[keyof typeof ExecutionProvider];
@@ -43,11 +57,28 @@ export interface ServerConfig {
   defaultModel: string;
   /** Extra model manifests (the built-in model is always present). Only in the config file. */
   models: ModelManifest[];
+  /** Largest upload through a signed fs PUT URL (and the most a sign request may ask for), in bytes. */
+  maxUploadBytes: number;
+  /** Named storages besides `"data"` (an fs storage on `dataDir`). Only in the config file. */
+  storages: Record<string, StorageConfig>;
+  /** Datasets declared in the config file. */
+  datasets: DatasetConfig[];
+  /** Bearer tokens, JWTs, anonymous scopes, session cookie. Only in the config file. */
+  auth: AuthConfig;
+  /** Origins allowed to call the API from a browser (env `LABELKIT_CORS_ORIGINS`, comma-separated). */
+  cors: CorsConfig;
+  /** HMAC key of fs signed URLs (env `LABELKIT_SIGNING_SECRET`); random per process when unset. */
+  signingSecret: string | undefined;
+  /** Encoder requests per minute per principal. */
+  rateLimit: RateLimitConfig;
 }
+
+/** Keys of {@link ServerConfig} that are not simple command-line options. */
+type StructuredKey = 'models' | 'storages' | 'datasets' | 'auth' | 'cors' | 'signingSecret' | 'rateLimit';
 
 type Kind = 'int' | 'string' | 'boolean' | 'provider';
 interface OptionSpec {
-  key: Exclude<keyof ServerConfig, 'models'>;
+  key: Exclude<keyof ServerConfig, StructuredKey>;
   flag: string;
   env: string;
   kind: Kind;
@@ -93,6 +124,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'LABELKIT_MAX_BODY_BYTES',
     kind: 'int',
     doc: 'largest request body (bytes)',
+  },
+  {
+    key: 'maxUploadBytes',
+    flag: 'max-upload-bytes',
+    env: 'LABELKIT_MAX_UPLOAD_BYTES',
+    kind: 'int',
+    doc: 'largest upload through a signed storage URL (bytes)',
   },
   {
     key: 'maxPixels',
@@ -149,8 +187,24 @@ export function defaultConfig(cwd = process.cwd()): ServerConfig {
     shutdownSeconds: 10,
     defaultModel: 'builtin',
     models: [],
+    maxUploadBytes: 100 * 1024 * 1024,
+    storages: {},
+    datasets: [],
+    auth: defaultAuthConfig(),
+    cors: { origins: [] },
+    signingSecret: undefined,
+    rateLimit: defaultRateLimit(),
   };
 }
+
+/**
+ * Settings read only from the environment (a secret on the command line would show in `ps`), and the
+ * sections only the config file holds.
+ */
+export const ENV_ONLY: readonly { env: string; doc: string }[] = [
+  { env: 'LABELKIT_SIGNING_SECRET', doc: 'HMAC key of fs signed URLs, 32+ characters (config "signingSecret")' },
+  { env: 'LABELKIT_CORS_ORIGINS', doc: 'comma-separated exact origins allowed cross-origin (config "cors.origins")' },
+];
 
 /** The `--help` text of `labelkit serve`, one line per option. */
 export function optionsHelp(): string {
@@ -159,7 +213,13 @@ export function optionsHelp(): string {
     const def = d[o.key];
     const flag = `--${o.flag}${o.kind === 'boolean' ? '' : ' V'}`.padEnd(26);
     return `  ${flag}${o.doc} (env ${o.env}; config "${o.key}"${def === undefined ? '' : `; default ${def}`})`;
-  }).join('\n');
+  })
+    .concat(ENV_ONLY.map((e) => `  ${`env ${e.env}`.padEnd(26)}${e.doc}`))
+    .concat([
+      '  config file only:         "storages", "datasets", "auth" (tokens, jwt, anonymous, cookie), "rateLimit"',
+      '                            (see SECURITY.md)',
+    ])
+    .join('\n');
 }
 
 function parseValue(spec: OptionSpec, raw: unknown, where: string): Result<unknown, ConfigError> {
@@ -193,6 +253,8 @@ function parseValue(spec: OptionSpec, raw: unknown, where: string): Result<unkno
 export interface LoadConfigInput {
   /** Path of the config file; default `labelkit.config.json` in `cwd` when it exists. */
   file?: string | undefined;
+  /** The config file's content as an object (embedding the server in a Node program); replaces `file`. */
+  config?: unknown;
   env?: Record<string, string | undefined>;
   /** Values from command-line flags, by flag name (`port`, `execution-provider`...). */
   flags?: Record<string, string | boolean | undefined>;
@@ -200,22 +262,31 @@ export interface LoadConfigInput {
 }
 
 const PATH_KEYS = new Set(['site', 'dataDir', 'modelCacheDir']);
+const STRUCTURED = { storages: 1, datasets: 1, auth: 1, cors: 1, rateLimit: 1, signingSecret: 1 } as const;
 
 /** Builds the configuration; every problem is a {@link ConfigError} with the field's path. */
 export function loadConfig(input: LoadConfigInput = {}): Result<ServerConfig, ConfigError> {
   const cwd = input.cwd ?? process.cwd();
   const env = input.env ?? process.env;
   const config = defaultConfig(cwd) as unknown as Record<string, unknown>;
+  const structured: Record<string, unknown> = {};
   const explicit = input.file ?? env.LABELKIT_CONFIG;
-  const file = explicit ? resolve(cwd, explicit) : resolve(cwd, 'labelkit.config.json');
-  if (explicit || existsSync(file)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (cause) {
-      return err(
-        new ConfigError('config/unreadable', `Cannot read ${file} as JSON: ${(cause as Error).message}`, { cause }),
-      );
+  const file =
+    input.config !== undefined
+      ? '(config object)'
+      : explicit
+        ? resolve(cwd, explicit)
+        : resolve(cwd, 'labelkit.config.json');
+  if (input.config !== undefined || explicit || existsSync(file)) {
+    let json: unknown = input.config;
+    if (input.config === undefined) {
+      try {
+        json = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (cause) {
+        return err(
+          new ConfigError('config/unreadable', `Cannot read ${file} as JSON: ${(cause as Error).message}`, { cause }),
+        );
+      }
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       return err(new ConfigError('config/invalid-value', `${file} must hold a JSON object`, { path: '$' }));
@@ -236,6 +307,10 @@ export function loadConfig(input: LoadConfigInput = {}): Result<ServerConfig, Co
         config.models = models;
         continue;
       }
+      if (key in STRUCTURED) {
+        structured[key] = raw;
+        continue;
+      }
       const spec = OPTIONS.find((o) => o.key === key);
       if (!spec)
         return err(
@@ -247,6 +322,28 @@ export function loadConfig(input: LoadConfigInput = {}): Result<ServerConfig, Co
       if (!v.ok) return v;
       config[spec.key] = PATH_KEYS.has(spec.key) ? resolve(cwd, v.value as string) : v.value;
     }
+  }
+  try {
+    const storages = parseStorages(structured.storages ?? {}, cwd);
+    config.storages = storages;
+    config.datasets = parseDatasets(structured.datasets ?? [], new Set(['data', ...Object.keys(storages)]));
+    if (structured.auth !== undefined) config.auth = parseAuth(structured.auth);
+    if (structured.cors !== undefined) config.cors = parseCors(structured.cors);
+    if (structured.rateLimit !== undefined) config.rateLimit = parseRateLimit(structured.rateLimit);
+    if (structured.signingSecret !== undefined) config.signingSecret = parseSigningSecret(structured.signingSecret);
+    if (env.LABELKIT_SIGNING_SECRET)
+      config.signingSecret = parseSigningSecret(env.LABELKIT_SIGNING_SECRET, 'LABELKIT_SIGNING_SECRET');
+    if (env.LABELKIT_CORS_ORIGINS)
+      config.cors = {
+        origins: env.LABELKIT_CORS_ORIGINS.split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== '')
+          .map((o, i) => parseOrigin(o, `LABELKIT_CORS_ORIGINS[${i}]`)),
+      };
+    checkAuthAndCors(config.auth as AuthConfig, config.cors as CorsConfig);
+  } catch (e) {
+    if (e instanceof ConfigError) return err(new ConfigError(e.code, `${file}: ${e.message}`, { path: e.path ?? '$' }));
+    throw e;
   }
   for (const spec of OPTIONS) {
     const fromEnv = env[spec.env];

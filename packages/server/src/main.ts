@@ -15,6 +15,17 @@ Usage:
   labelkit models list [options]    list the configured models
   labelkit models pull ID [options] download a model's files (progress, sha256 check) into the model cache
   labelkit convert ...              convert annotations between formats (labelkit convert --help)
+  labelkit import PATH --dataset ID an export (coco, yolo, voc, cvat, labelstudio) becomes a commit of a
+                                    dataset (labelkit import --help)
+  labelkit export --dataset ID --format F [--at COMMIT] --out FILE.zip
+                                    a dataset at a commit as a zip, as the export route (labelkit export --help)
+  labelkit backup --dataset ID --to DIR|STORAGE[:PREFIX] [--images]
+                                    copy a dataset's history (and images) elsewhere, resumable, hash-checked
+                                    (labelkit backup --help)
+  labelkit restore --from DIR|STORAGE[:PREFIX] --dataset ID [--images] [--force]
+                                    copy a backup into a dataset; branches move only forward unless --force
+  labelkit verify --dataset ID      check a dataset's history (missing/corrupt objects, broken refs, dangling
+                                    commits) and its images' lineage; exit 1 with the list of problems
 
 Options (command line > environment > labelkit.config.json > default):
   --config FILE             config file (env LABELKIT_CONFIG; default ./labelkit.config.json when it exists);
@@ -114,6 +125,22 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       convertCommand: (argv: string[]) => Promise<number> | number;
     };
     return convertCommand(argv.slice(1));
+  }
+  if (argv[0] === 'import' || argv[0] === 'export') {
+    // Loaded only when asked for, like convert: they pull in the datasets and storage drivers.
+    const run =
+      argv[0] === 'import'
+        ? (await import('./commands/import.ts')).importCommand
+        : (await import('./commands/export.ts')).exportCommand;
+    return run(argv.slice(1));
+  }
+  if (argv[0] === 'backup' || argv[0] === 'restore' || argv[0] === 'verify') {
+    const ops = argv[0];
+    const run =
+      ops === 'verify'
+        ? (await import('./commands/verify.ts')).verifyCommand
+        : (await import('./commands/backup.ts'))[ops === 'backup' ? 'backupCommand' : 'restoreCommand'];
+    return run(argv.slice(1));
   }
   const { values, positionals } = parse(argv);
   const command = positionals[0];

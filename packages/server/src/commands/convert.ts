@@ -45,7 +45,7 @@ function isFormat(x: string | undefined): x is FormatName {
   return x !== undefined && NAMES.includes(x);
 }
 
-async function readInput(input: string, progress: (done: number, total: number) => void): Promise<FileSet> {
+export async function readInput(input: string, progress: (done: number, total: number) => void): Promise<FileSet> {
   const st = await stat(input).catch(() => undefined);
   if (!st) throw new FormatError('format/missing-file', `input not found: ${input}`, { file: input });
   // Images matter only for their size (YOLO): their headers are enough.

@@ -4,19 +4,25 @@
  */
 import { createHash } from 'node:crypto';
 import type { EmbeddingDType } from '@labelkit/core';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { readBody } from '../body.ts';
 import { IMAGE_TYPES, type ImageMime } from '../encoder/preprocess.ts';
 import type { EmbeddingService } from '../encoder/service.ts';
 import { HttpError } from '../errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
-import { normalizeKey, type Storage } from '../storage/index.ts';
+import type { StorageDriver } from '../storage/drivers/types.ts';
+import { normalizeKey } from '../storage/index.ts';
 
 export interface EmbeddingRoutesOptions {
   service: EmbeddingService;
   registry: ModelRegistry;
   /** Where `{ "key" }` bodies are read from. */
-  storage: Storage;
+  storage: StorageDriver;
+  /**
+   * Called before a `{ "key" }` body is read; throws (e.g. 403) when the request may not read that key. A key
+   * names any object of the storage, not one dataset's, so the app allows it only to readers of every dataset.
+   */
+  authorizeKey?: (c: Context, key: string) => void;
   /** Largest image body, enforced while it streams in. */
   maxBodyBytes: number;
   /** Model used when the request has no `?model=`. */
@@ -60,10 +66,12 @@ export function embeddingRoutes(options: EmbeddingRoutesOptions): Hono {
         if (e instanceof HttpError) throw e;
         throw new HttpError(400, 'request/invalid-json', 'The body is not JSON { "key": "..." }');
       }
-      const found = await options.storage.get(normalizeKey(key));
+      const normalized = normalizeKey(key);
+      options.authorizeKey?.(c, normalized);
+      const found = await options.storage.get(normalized);
       if (!found)
         throw new HttpError(404, 'storage/not-found', 'No object with that key in storage', { path: '$.key' });
-      image = found;
+      image = found.body;
     } else if (mediaType in IMAGE_TYPES) {
       declared = mediaType as ImageMime;
       image = await readBody(c.req.raw, options.maxBodyBytes);

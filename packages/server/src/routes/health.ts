@@ -2,11 +2,13 @@
 import { Hono } from 'hono';
 import type { Metrics } from '../metrics.ts';
 import type { ModelRegistry } from '../models/registry.ts';
-import type { Storage } from '../storage/index.ts';
+import type { StorageDriver } from '../storage/drivers/types.ts';
+import { pingStorage } from '../storage/index.ts';
 
 export interface HealthRoutesOptions {
   registry: ModelRegistry;
-  storage: Storage;
+  /** The `"data"` storage, pinged by `/readyz`. */
+  storage: StorageDriver;
   metrics: Metrics;
   /** Models that must be loaded for the server to be ready (the default model). */
   required: string[];
@@ -19,7 +21,7 @@ export function healthRoutes(options: HealthRoutesOptions): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const models = options.registry.status();
-    const storage = await options.storage.ping();
+    const storage = await pingStorage(options.storage);
     const loaded = options.required.every((id) => models.find((m) => m.id === id)?.loaded);
     const ready = loaded && storage && !options.draining();
     return c.json(

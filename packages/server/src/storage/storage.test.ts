@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LocalStorage, normalizeKey, silentLogger, startServer } from '@labelkit/server';
 import { image, metricValue, sha256, tempDir, writeTestModels } from '../fixtures/setup.ts';
+import { bytesView, pingStorage } from './index.ts';
 
 describe('local storage', () => {
   it('normalizes keys and refuses the ones that leave the root', () => {
@@ -28,13 +29,23 @@ describe('local storage', () => {
       assert.throws(() => normalizeKey(bad), { code: 'storage/forbidden-key' }, JSON.stringify(bad));
   });
 
-  it('writes atomically and reads back, undefined when missing', async () => {
-    const s = new LocalStorage(tempDir());
+  it('writes atomically and reads back through the byte view, undefined when missing', async () => {
+    const driver = new LocalStorage(tempDir());
+    const s = bytesView(driver);
     await s.put('a/b/c.bin', new Uint8Array([1, 2, 3]));
     assert.deepEqual(await s.get('a/b/c.bin'), new Uint8Array([1, 2, 3]));
     assert.equal(await s.get('a/b/none.bin'), undefined);
     assert.equal(await s.get('a'), undefined, 'a folder is not an object');
     assert.equal(await s.ping(), true);
+    await assert.rejects(s.get('../x'), { code: 'storage/forbidden-key' });
+  });
+
+  it('reports an unreachable storage as not pingable', async () => {
+    // A root below a plain file can never be created.
+    const file = join(tempDir(), 'file');
+    writeFileSync(file, 'not a folder');
+    assert.equal(await pingStorage(new LocalStorage(join(file, 'below'))), false);
+    assert.equal(await pingStorage(new LocalStorage(tempDir())), true);
   });
 
   it('shares embeddings between two servers through storage', async () => {

@@ -35,5 +35,7 @@ export const canvasStyles = css`
     top: 50%;
     transform: translate(-50%, -50%);
     font: 14px/1.4 system-ui, sans-serif;
+    /* A status over the image ("Preparing the model...") must not swallow the drawing under it. */
+    pointer-events: none;
   }
 `;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { AzureDriver, isStorageError } from '../drivers/index.ts';
+import { AzureDriver } from '../drivers/azure.ts';
+import { isStorageError } from '../drivers/index.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type RunningAzurite, startAzurite, TEST_CONTAINER } from './azurite.ts';
 
 /** Attacks on the Azure driver's SAS URLs over real HTTP; Azurite checks the signatures and refuses. */

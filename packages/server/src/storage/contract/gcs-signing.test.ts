@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { GcsDriver } from '../drivers/index.ts';
+import { GcsDriver } from '../drivers/gcs.ts';
 
 /**
  * GCS V4 signed URLs, checked offline: no emulator checks signatures, so this test re-implements Google's

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GcsDriver, type GcsDriverOptions } from '../drivers/index.ts';
+import { GcsDriver, type GcsDriverOptions } from '../drivers/gcs.ts';
 import { storageContract } from './contract.ts';
 
 /**

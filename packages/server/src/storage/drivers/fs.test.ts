@@ -155,6 +155,11 @@ for (let n = 0; n < 10; ) {
     assert.equal(head?.size, 4);
     assert.match(head?.etag ?? '', /^"fs-4-[0-9a-f]+"$/, 'a stat-based ETag, no read of the file');
     assert.equal(head?.etag, (await d.get('images/a.jpg'))?.etag);
+    // Served to browsers and the encoder with an image type from the extension (images only).
+    assert.equal(head?.contentType, 'image/jpeg');
+    assert.equal((await d.get('images/a.jpg'))?.contentType, 'image/jpeg');
+    writeFileSync(join(root, 'images', 'page.html'), '<script>');
+    assert.equal((await d.head('images/page.html'))?.contentType, undefined, 'never text/html from a file name');
     assert.equal((await d.list('images/')).keys[0]?.etag, head?.etag);
     const { etag } = await d.put('images/a.jpg', bytes('PNG!'), { ifMatch: head?.etag as string });
     assert.equal(etag, (await d.head('images/a.jpg'))?.etag, 'written through the driver: sha256 from now on');
@@ -162,7 +167,7 @@ for (let n = 0; n < 10; ) {
     for (const key of ['.labelkit/meta/x.json', '.labelkit', 'a/.b.labelkit-tmp'])
       await assert.rejects(d.get(key), { code: 'storage/forbidden-key' }, key);
     const listed = (await d.list('')).keys.map((k) => k.key);
-    assert.deepEqual(listed, ['images/a.jpg', 'x']);
+    assert.deepEqual(listed, ['images/a.jpg', 'images/page.html', 'x']);
   });
 
   it('confines keys to its prefix', async () => {

@@ -70,6 +70,20 @@ const isMissing = (e: unknown): boolean => {
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
 };
 
+/** Image types by extension, for files placed in the folder by hand (no stored content type). Images only. */
+const IMAGE_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  bmp: 'image/bmp',
+};
+const imageTypeOf = (key: string): string | undefined => IMAGE_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()];
+
 /**
  * Storage in a local folder. Writes are atomic (temp file in the same folder, fsync, rename, fsync of the
  * folder) and every write of a key runs under `KeyLocks`, so `ifMatch`/`ifNoneMatch` are enforced even between
@@ -142,7 +156,8 @@ export class FsDriver implements StorageDriver {
     if (!meta) {
       // A file placed by hand: its ETag is the one `head` and `list` give it, from its size and time.
       const st = await stat(this.#path(full)).catch(() => undefined);
-      return st ? { body, etag: statTag(st) } : undefined;
+      const type = imageTypeOf(full);
+      return st ? { body, etag: statTag(st), ...(type ? { contentType: type } : {}) } : undefined;
     }
     // The ETag comes from the bytes read, never from metadata that a concurrent write may not have caught up.
     const etag = quotedSha256(body);
@@ -178,7 +193,10 @@ export class FsDriver implements StorageDriver {
     const meta = await this.#readMeta(full);
     if (meta && meta.size === st.size && meta.mtimeMs === st.mtimeMs)
       return { size: st.size, etag: meta.etag, ...(meta.contentType ? { contentType: meta.contentType } : {}) };
-    if (!meta) return { size: st.size, etag: statTag(st) };
+    if (!meta) {
+      const type = imageTypeOf(full);
+      return { size: st.size, etag: statTag(st), ...(type ? { contentType: type } : {}) };
+    }
     if (st.size <= SMALL_FILE) return { size: st.size, etag: quotedSha256(await readFile(this.#path(full))) };
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(this.#path(full))) hash.update(chunk as Buffer);
