@@ -185,7 +185,14 @@ export function createApp(options: AppConfig = {}): LabelKitApp {
       datasets: { source: async (id) => (await datasets.get(id))?.dataset.source },
     }),
   );
-  app.route('/', datasetRoutes({ registry: datasets, maxCommitBytes: config.maxBodyBytes }));
+  app.route(
+    '/',
+    datasetRoutes({
+      registry: datasets,
+      maxCommitBytes: config.maxBodyBytes,
+      onCommit: (kind) => metrics.commits.inc({ kind }),
+    }),
+  );
   if (config.site) app.use('/*', serveStatic({ root: config.site }));
   app.notFound((c) =>
     c.json({ error: { code: 'http/not-found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),

@@ -51,4 +51,10 @@ export class Metrics {
     help: 'Bytes held by the in-memory embedding cache',
     registers: [this.registry],
   });
+  readonly commits = new Counter({
+    name: 'labelkit_commits_total',
+    help: 'Commits landed on a branch, by kind (commit: fast-forward, merged: merged per item, revert)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
 }

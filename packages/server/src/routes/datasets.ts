@@ -35,6 +35,8 @@ export interface DatasetRoutesOptions {
   exportZip?: (options: ExportZipOptions) => ReadableStream<Uint8Array>;
   /** Largest `POST .../commits` (and other JSON) body, enforced while it streams in. */
   maxCommitBytes: number;
+  /** Told of every commit that lands (metrics): `merged` when a stale parent was merged per item. */
+  onCommit?: (kind: 'commit' | 'merged' | 'revert') => void;
 }
 
 /** Most items one commit may carry. */
@@ -103,9 +105,19 @@ function optString(body: Record<string, unknown>, name: string): string | undefi
 }
 
 export function datasetRoutes(options: DatasetRoutesOptions): Hono<AuthEnv> {
-  const { registry, maxCommitBytes } = options;
+  const { registry, maxCommitBytes, onCommit } = options;
   const makeZip = options.exportZip ?? defaultExportZip;
   const app = new Hono<AuthEnv>();
+
+  // Heads move: a cached answer would show an old document or log (Chromium cached `document: null` otherwise).
+  app.use('/v1/datasets/*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
+  app.use('/v1/datasets', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
 
   /** The dataset, once the principal is known to hold `need` on it; 403 for one that does not exist. */
   const dataset = async (c: C, need: Scope): Promise<{ service: DatasetService; author: string }> => {
@@ -185,6 +197,7 @@ export function datasetRoutes(options: DatasetRoutesOptions): Hono<AuthEnv> {
       items: new Map(entries) as Map<string, AnnotationDocument | null>,
       author,
     });
+    onCommit?.(result.merged ? 'merged' : 'commit');
     return c.json(result, 201);
   });
 
@@ -206,6 +219,7 @@ export function datasetRoutes(options: DatasetRoutesOptions): Hono<AuthEnv> {
       ...(branch === undefined ? {} : { branch }),
       ...(message === undefined ? {} : { message }),
     });
+    onCommit?.('revert');
     return c.json(result, 201);
   });
 
