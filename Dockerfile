@@ -19,6 +19,8 @@ WORKDIR /src
 ENV CI=true ONNXRUNTIME_NODE_INSTALL=skip
 # Manifests first, so that editing sources does not refetch dependencies.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# Patched dependencies (patchedDependencies in pnpm-workspace.yaml) are applied by the install.
+COPY patches ./patches/
 COPY packages/core/package.json packages/core/
 COPY packages/elements/package.json packages/elements/
 COPY packages/models/package.json packages/models/

@@ -56,6 +56,14 @@ describe('Dockerfile', () => {
         copied.some((c) => c.startsWith(`${dir}/package.json `)),
         `${dir}/package.json is copied before pnpm install`,
       );
+    // So are the patches the workspace applies to dependencies.
+    const patched = (parseYaml(read('pnpm-workspace.yaml')) as { patchedDependencies?: Record<string, string> })
+      .patchedDependencies;
+    for (const file of Object.values(patched ?? {}))
+      assert.ok(
+        copied.some((c) => c.startsWith('patches ') || c.startsWith(`${file} `)),
+        `${file} is copied before pnpm install`,
+      );
     const deploys = dockerfile.stages.flatMap((s) =>
       instructions(s, 'RUN').filter((i) => /pnpm --filter @labelkit\/server deploy --prod\b/.test(i.args)),
     );

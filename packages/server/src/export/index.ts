@@ -159,7 +159,8 @@ export function exportZip(options: ExportZipOptions): ReadableStream<Uint8Array>
         report.add(out.fidelity);
         for (const [p, content] of Object.entries(out.files)) {
           checkAborted(signal);
-          yield* w.addLarge(p, content);
+          w.addLarge(p, content);
+          yield;
         }
       }
       w.addDeflated('fidelity.json', report.finish());
