@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH } from './chromium.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -57,7 +58,7 @@ function run(cmd, argv, env = {}) {
 
 /** Finds Chromium, installing Debian's package when it is missing and we may (root + apt-get). */
 function ensureChromium() {
-  const wanted = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const wanted = CHROMIUM_PATH;
   if (existsSync(wanted)) return wanted;
   const isRoot = process.getuid?.() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;

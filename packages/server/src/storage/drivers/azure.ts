@@ -13,7 +13,7 @@ import {
 import { AbortError } from '@labelkit/core';
 import { StorageError } from './errors.ts';
 import { normalizeListPrefix, normalizePrefix, normalizeStorageKey } from './keys.ts';
-import { checkContentType, checkExpiresIn, checkListLimit, checkSignRequest } from './options.ts';
+import { checkContentType, checkListLimit, checkUrlSignRequest } from './options.ts';
 import type {
   ListOptions,
   ListPage,
@@ -318,15 +318,12 @@ export class AzureDriver implements StorageDriver {
    * `fetch` and canvas are unaffected). Needs a shared key (account key or connection string with one).
    */
   async sign(request: SignRequest): Promise<SignedRequest> {
-    checkSignRequest(request);
+    const { expiresIn, contentType } = checkUrlSignRequest(
+      request,
+      this.readOnly,
+      'An Azure SAS cannot bind a size limit',
+    );
     const name = this.#name(request.key);
-    const expiresIn = checkExpiresIn(request.expiresIn);
-    const contentType = checkContentType(request.contentType);
-    if (request.method === 'PUT') {
-      this.#checkWritable();
-      if (request.maxBytes !== undefined)
-        throw new StorageError('storage/unsupported', 'An Azure SAS cannot bind a size limit', { path: '$.maxBytes' });
-    }
     if (!this.#key)
       throw new StorageError('storage/unsupported', 'Signing needs an account key (a SAS-token driver cannot sign)');
     const now = Date.now();

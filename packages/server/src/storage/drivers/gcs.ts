@@ -3,7 +3,7 @@ import { type Bucket, type File, Storage, type StorageOptions } from '@google-cl
 import { AbortError } from '@labelkit/core';
 import { StorageError } from './errors.ts';
 import { normalizeListPrefix, normalizePrefix, normalizeStorageKey } from './keys.ts';
-import { checkContentType, checkExpiresIn, checkListLimit, checkSignRequest } from './options.ts';
+import { checkContentType, checkListLimit, checkUrlSignRequest } from './options.ts';
 import type {
   ListOptions,
   ListPage,
@@ -293,17 +293,12 @@ export class GcsDriver implements StorageDriver {
    * a size limit: `maxBytes` is refused.
    */
   async sign(request: SignRequest): Promise<SignedRequest> {
-    checkSignRequest(request);
+    const { expiresIn, contentType } = checkUrlSignRequest(
+      request,
+      this.readOnly,
+      'A GCS signed URL cannot bind a size limit',
+    );
     const name = this.#name(request.key);
-    const expiresIn = checkExpiresIn(request.expiresIn);
-    const contentType = checkContentType(request.contentType);
-    if (request.method === 'PUT') {
-      this.#checkWritable();
-      if (request.maxBytes !== undefined)
-        throw new StorageError('storage/unsupported', 'A GCS signed URL cannot bind a size limit', {
-          path: '$.maxBytes',
-        });
-    }
     // V4 counts whole seconds from X-Goog-Date: start on a second so the URL never outlives what was asked.
     const start = Math.floor(Date.now() / 1000) * 1000;
     const expires = start + expiresIn * 1000;

@@ -38,3 +38,23 @@ export function checkSignRequest(req: SignRequest): void {
   if (req.method === 'GET' && (req.maxBytes !== undefined || req.contentType !== undefined))
     throw invalid('contentType and maxBytes apply to PUT only', '$.method');
 }
+
+/**
+ * What every URL-signing cloud driver checks before it signs: the request's shape, a writable storage for a PUT,
+ * and no `maxBytes`, which their signed URLs cannot bind (`noSizeLimit` says what to use instead).
+ */
+export function checkUrlSignRequest(
+  request: SignRequest,
+  readOnly: boolean,
+  noSizeLimit: string,
+): { expiresIn: number; contentType: string | undefined } {
+  checkSignRequest(request);
+  const expiresIn = checkExpiresIn(request.expiresIn);
+  const contentType = checkContentType(request.contentType);
+  if (request.method === 'PUT') {
+    if (readOnly) throw new StorageError('storage/read-only', 'This storage is read-only');
+    if (request.maxBytes !== undefined)
+      throw new StorageError('storage/unsupported', noSizeLimit, { path: '$.maxBytes' });
+  }
+  return { expiresIn, contentType };
+}

@@ -12,7 +12,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AbortError } from '@labelkit/core';
 import { StorageError } from './errors.ts';
 import { normalizeListPrefix, normalizePrefix, normalizeStorageKey } from './keys.ts';
-import { checkContentType, checkExpiresIn, checkListLimit, checkSignRequest } from './options.ts';
+import { checkContentType, checkExpiresIn, checkListLimit, checkUrlSignRequest } from './options.ts';
 import type {
   ListOptions,
   ListPage,
@@ -251,17 +251,12 @@ export class S3Driver implements StorageDriver {
    * send); it cannot bind a size limit, so `maxBytes` is refused here: use `signPost`.
    */
   async sign(request: SignRequest): Promise<SignedRequest> {
-    checkSignRequest(request);
+    const { expiresIn, contentType } = checkUrlSignRequest(
+      request,
+      this.readOnly,
+      'A size limit needs a presigned POST (signPost) on s3',
+    );
     const Key = this.#key(request.key);
-    const expiresIn = checkExpiresIn(request.expiresIn);
-    const contentType = checkContentType(request.contentType);
-    if (request.method === 'PUT') {
-      this.#checkWritable();
-      if (request.maxBytes !== undefined)
-        throw new StorageError('storage/unsupported', 'A size limit needs a presigned POST (signPost) on s3', {
-          path: '$.maxBytes',
-        });
-    }
     const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
     try {
       const command =
