@@ -2,9 +2,10 @@
  * The `auth`, `cors` and `rateLimit` sections of `labelkit.config.json` (see docs in api.md and SECURITY.md):
  * validated here, each problem a {@link ConfigError} with the JSON path of the field.
  */
+
 import { createHash } from 'node:crypto';
 import { jsonPath } from '@labelkit/core';
-import { ConfigError } from '../errors.ts';
+import { bad, DATASET_ID, object, onlyKeys } from '../config-fields.ts';
 import { isScope, type Scope } from './scopes.ts';
 
 /** JWT algorithms LabelKit verifies; `none` is never one of them. */
@@ -81,20 +82,7 @@ export interface RateLimitConfig {
 export const defaultAuthConfig = (): AuthConfig => ({ tokens: [], anonymous: {}, anonymousEncoder: true });
 export const defaultRateLimit = (): RateLimitConfig => ({ encoderPerMinute: 120 });
 
-const DATASET_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
-
-const bad = (path: string, message: string, code = 'config/invalid-value') => new ConfigError(code, message, { path });
-
-function object(raw: unknown, path: string): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(path, `${path} must be an object`);
-  return raw as Record<string, unknown>;
-}
-
-function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], path: string): void {
-  for (const k of Object.keys(o))
-    if (!allowed.includes(k)) throw bad(jsonPath(path, k), `unknown option "${k}" in ${path}`, 'config/unknown-option');
-}
 
 function string(raw: unknown, path: string, min = 1): string {
   if (typeof raw !== 'string' || raw.length < min)

@@ -2,7 +2,9 @@
  * The datasets a server knows: those declared in the configuration and those created through the API (stored
  * as `datasets/<id>/dataset.json` in the default storage, read when first asked for and kept).
  */
+
 import { canonicalBytes, type LabelDef, validateLabels } from '@labelkit/core';
+import { DATASET_ID } from '../config-fields.ts';
 import { isStorageError } from '../storage/drivers/errors.ts';
 import { normalizePrefix } from '../storage/drivers/keys.ts';
 import type { StorageDriver } from '../storage/drivers/types.ts';
@@ -10,7 +12,8 @@ import { DatasetError } from './errors.ts';
 import { DatasetService, type DatasetServiceOptions } from './service.ts';
 import type { DatasetConfig, ResolvedDataset, StorageLocation } from './types.ts';
 
-export const DATASET_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export { DATASET_ID };
+
 const MAX_TITLE = 200;
 /**
  * Created datasets are also marked under this prefix so that listing them reads one small folder, not every

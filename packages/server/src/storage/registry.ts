@@ -2,11 +2,12 @@
  * The named storages of the configuration (`"storages"`, plus `"data"`, an fs driver on `dataDir`), and the
  * light checks of `"datasets"` that need them. Endpoints come only from here, never from a request.
  */
+
 import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { jsonPath } from '@labelkit/core';
+import { bad, DATASET_ID, object, onlyKeys } from '../config-fields.ts';
 import type { DatasetConfig } from '../datasets/types.ts';
-import { ConfigError } from '../errors.ts';
 import type { AzureDriverOptions } from './drivers/azure.ts';
 import { FsDriver } from './drivers/fs.ts';
 import type { GcsDriverOptions } from './drivers/gcs.ts';
@@ -49,20 +50,8 @@ export type { DatasetConfig };
 
 /** Storage names appear in URLs (`/v1/storage/fs/<name>/...`). */
 export const STORAGE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-export const DATASET_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export { DATASET_ID };
 export const DATA_STORAGE = 'data';
-
-const bad = (path: string, message: string, code = 'config/invalid-value') => new ConfigError(code, message, { path });
-
-function object(raw: unknown, path: string): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(path, `${path} must be an object`);
-  return raw as Record<string, unknown>;
-}
-
-function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], path: string): void {
-  for (const k of Object.keys(o))
-    if (!allowed.includes(k)) throw bad(jsonPath(path, k), `unknown option "${k}" in ${path}`, 'config/unknown-option');
-}
 
 const optString = (o: Record<string, unknown>, k: string, path: string): string | undefined => {
   const v = o[k];
