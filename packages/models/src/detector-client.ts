@@ -2,7 +2,7 @@
  * `createBrowserDetector`: the `detector` contract run in the browser, for small models and users without a
  * server. The model runs in the model worker (comlink), which loads onnxruntime-web on the first `detect`.
  */
-import { AbortError, EmbeddingError, LabelKitError } from '@labelkit/core';
+import { AbortError } from '@labelkit/core';
 import * as Comlink from 'comlink';
 import type { Detection, DetectorConfig } from './detector/detector.ts';
 import type { DetectorLayout } from './detector/layout.ts';
@@ -15,9 +15,9 @@ import type {
   DetectorWorkerApi,
   DetectorWorkerConfig,
   DetectorWorkerImage,
-  WireError,
   WireResult,
 } from './worker/protocol.ts';
+import { abortable, fetchImage, fetchManifest, unwrapWire } from './worker-client.ts';
 
 export interface BrowserDetectorOptions {
   /**
@@ -64,19 +64,6 @@ export interface BrowserDetector {
   dispose(): void;
 }
 
-const ERRORS: Record<string, new (code: string, message: string, o: { path?: string }) => LabelKitError> = {
-  ModelError,
-  ModelInputError,
-  EmbeddingError,
-};
-
-function unwrapWire<T>(r: WireResult<T>): T {
-  if (r.ok) return r.value;
-  const e: WireError = r.error;
-  const Ctor = ERRORS[e.name] ?? LabelKitError;
-  throw new Ctor(e.code, e.message, e.path === undefined ? {} : { path: e.path });
-}
-
 const badOption = (path: string, message: string) => new ModelInputError('model/invalid-option', message, { path });
 
 /** Which model, checked before anything is downloaded. */
@@ -111,53 +98,20 @@ async function loadManifest(
 ): Promise<{ manifest: DetectorManifest; base: string }> {
   const here = globalThis.location?.href;
   if (typeof source === 'object' && !(source instanceof URL)) return { manifest: source, base: here };
-  const url = new URL(String(source), here);
-  const response = await fetch(url).catch((cause) => {
-    throw new ModelError('model/unreachable', `Could not download the manifest ${url.pathname}`, { cause });
-  });
-  if (!response.ok) throw new ModelError('model/not-found', `The manifest ${url.pathname} answered ${response.status}`);
-  let json: unknown;
-  try {
-    json = await response.json();
-  } catch (cause) {
-    throw new ModelError('model/invalid-manifest', 'The manifest is not JSON', { path: '$', cause });
-  }
-  const parsed = parseDetectorManifest(json);
-  if (!parsed.ok) throw parsed.error;
-  return { manifest: parsed.value, base: url.href };
+  return fetchManifest(source, parseDetectorManifest);
 }
 
 async function toWorkerImage(image: BrowserDetectorImage, signal?: AbortSignal): Promise<DetectorWorkerImage> {
   if (typeof ImageData !== 'undefined' && image instanceof ImageData)
     return { kind: 'pixels', width: image.width, height: image.height, rgba: image.data };
   if (image instanceof Blob) return { kind: 'blob', blob: image };
-  const url = new URL(String(image), globalThis.location?.href);
-  let response: Response;
-  try {
-    response = await fetch(url, signal ? { signal } : {});
-  } catch (cause) {
-    if (signal?.aborted) throw new AbortError();
-    throw new ModelError('model/image-unreachable', `Could not download the image ${url.pathname}`, { cause });
-  }
-  if (!response.ok)
-    throw new ModelError('model/image-unreachable', `The image ${url.pathname} answered ${response.status}`);
-  return { kind: 'blob', blob: await response.blob() };
+  return { kind: 'blob', blob: await fetchImage(image as string | URL, signal) };
 }
 
 function defaultWorker(): Worker {
   // As createSegmenter's: the .ts module from sources, dist/worker.js from the build.
   const file = import.meta.url.endsWith('.ts') ? './worker/decoder-worker.ts' : './worker.js';
   return new Worker(new URL(file, import.meta.url), { type: 'module', name: 'labelkit-detector' });
-}
-
-/** Rejects with AbortError as soon as `signal` aborts, whatever `p` does. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new AbortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**

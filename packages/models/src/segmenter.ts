@@ -2,19 +2,12 @@
  * `createSegmenter`: the browser Segmenter of DESIGN.md section 7. The decoder runs in a Web Worker (comlink)
  * that loads onnxruntime-web on first use; the main thread only checks prompts and orders requests.
  */
-import { AbortError, EmbeddingError, LabelKitError } from '@labelkit/core';
+import { AbortError } from '@labelkit/core';
 import * as Comlink from 'comlink';
 import { ModelError, type ModelManifest, parseManifest } from './manifest.ts';
-import { ModelInputError } from './preprocess/index.ts';
 import { checkPrompt, type Prompt } from './prompt.ts';
-import type {
-  Backend,
-  DecoderWorkerApi,
-  SegmentResult,
-  WireError,
-  WireResult,
-  WorkerImage,
-} from './worker/protocol.ts';
+import type { Backend, DecoderWorkerApi, SegmentResult, WireResult, WorkerImage } from './worker/protocol.ts';
+import { abortable, fetchImage, fetchManifest, unwrapWire } from './worker-client.ts';
 
 export type { Backend, SegmentResult } from './worker/protocol.ts';
 
@@ -75,38 +68,12 @@ export interface Segmenter {
   dispose(): void;
 }
 
-const ERRORS: Record<string, new (code: string, message: string, o: { path?: string }) => LabelKitError> = {
-  ModelError,
-  ModelInputError,
-  EmbeddingError,
-};
-
-function rebuild(e: WireError): LabelKitError {
-  const Ctor = ERRORS[e.name] ?? LabelKitError;
-  return new Ctor(e.code, e.message, e.path === undefined ? {} : { path: e.path });
-}
-
-function unwrapWire<T>(r: WireResult<T>): T {
-  if (!r.ok) throw rebuild(r.error);
-  return r.value;
-}
-
 async function toWorkerImage(image: SegmenterImage, signal?: AbortSignal): Promise<WorkerImage> {
   if (typeof ImageData !== 'undefined' && image instanceof ImageData)
     return { kind: 'pixels', width: image.width, height: image.height, rgba: image.data };
   if (image instanceof Blob) return { kind: 'blob', blob: image };
   if (typeof image === 'object' && 'embedding' in image) return { kind: 'container', bytes: image.embedding };
-  const url = new URL(String(image), globalThis.location?.href);
-  let response: Response;
-  try {
-    response = await fetch(url, signal ? { signal } : {});
-  } catch (cause) {
-    if (signal?.aborted) throw new AbortError();
-    throw new ModelError('model/image-unreachable', `Could not download the image ${url.pathname}`, { cause });
-  }
-  if (!response.ok)
-    throw new ModelError('model/image-unreachable', `The image ${url.pathname} answered ${response.status}`);
-  return { kind: 'blob', blob: await response.blob() };
+  return { kind: 'blob', blob: await fetchImage(image as string | URL, signal) };
 }
 
 async function loadManifest(model: SegmenterOptions['model']): Promise<{ manifest: ModelManifest; base: string }> {
@@ -116,20 +83,7 @@ async function loadManifest(model: SegmenterOptions['model']): Promise<{ manifes
     if (!parsed.ok) throw parsed.error;
     return { manifest: parsed.value, base: here };
   }
-  const url = new URL(String(model), here);
-  const response = await fetch(url).catch((cause) => {
-    throw new ModelError('model/unreachable', `Could not download the manifest ${url.pathname}`, { cause });
-  });
-  if (!response.ok) throw new ModelError('model/not-found', `The manifest ${url.pathname} answered ${response.status}`);
-  let json: unknown;
-  try {
-    json = await response.json();
-  } catch (cause) {
-    throw new ModelError('model/invalid-manifest', 'The manifest is not JSON', { path: '$', cause });
-  }
-  const parsed = parseManifest(json);
-  if (!parsed.ok) throw parsed.error;
-  return { manifest: parsed.value, base: url.href };
+  return fetchManifest(model, parseManifest);
 }
 
 function defaultWorker(): Worker {
@@ -138,16 +92,6 @@ function defaultWorker(): Worker {
   const file = import.meta.url.endsWith('.ts') ? './worker/decoder-worker.ts' : './worker.js';
   return new Worker(new URL(file, import.meta.url), { type: 'module', name: 'labelkit-decoder' });
 }
-
-const abortable = <T>(p: Promise<T>, signal?: AbortSignal): Promise<T> => {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new AbortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-};
 
 /** Creates a Segmenter; nothing is downloaded until the first setImage or prefetch. */
 export function createSegmenter(options: SegmenterOptions): Segmenter {
