@@ -7,6 +7,8 @@ import { defaultConfig, type ServerConfig } from './config.ts';
 import { DATASET_STATUS, DatasetRegistry } from './datasets/index.ts';
 import { EmbeddingService } from './encoder/service.ts';
 import { HttpError } from './errors.ts';
+import { PredictorFactory } from './jobs/predict.ts';
+import { JobManager } from './jobs/runner.ts';
 import { jsonLogger, type Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { authenticate } from './middleware/auth/index.ts';
@@ -18,6 +20,8 @@ import { ModelRegistry } from './models/registry.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { embeddingRoutes } from './routes/embeddings.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { labelStudioRoutes } from './routes/labelstudio.ts';
 import { modelRoutes } from './routes/models.ts';
 import { storageRoutes } from './routes/storage.ts';
 import { StorageError } from './storage/drivers/errors.ts';
@@ -46,6 +50,8 @@ export interface LabelKitApp {
   /** The datasets (configured and created) and their histories. */
   datasets: DatasetRegistry;
   storages: Map<string, StorageDriver>;
+  /** Auto-annotation jobs (resumed by `warm()`, handed back by `close()`). */
+  jobs: JobManager;
   metrics: Metrics;
   logger: Logger;
   /** Loads the default model's encoder (so `/readyz` turns ready); resolves once loaded. */
@@ -193,6 +199,17 @@ export function createApp(options: AppConfig = {}): LabelKitApp {
       onCommit: (kind) => metrics.commits.inc({ kind }),
     }),
   );
+  const predictors = new PredictorFactory({
+    registry,
+    service,
+    cacheDir: config.modelCacheDir,
+    maxPixels: config.maxPixels,
+    executionProvider: config.executionProvider,
+  });
+  const jobs = new JobManager({ datasets, predictors, logger });
+  const detectors = () => registry.detectors();
+  app.route('/', jobRoutes({ datasets, jobs, detectors }));
+  app.route('/v1/labelstudio', labelStudioRoutes({ datasets, predictors, detectors }));
   if (config.site) app.use('/*', serveStatic({ root: config.site }));
   app.notFound((c) =>
     c.json({ error: { code: 'http/not-found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
@@ -229,13 +246,16 @@ export function createApp(options: AppConfig = {}): LabelKitApp {
     service,
     datasets,
     storages,
+    jobs,
     metrics,
     logger,
     warm: async () => {
+      jobs.resume().catch((e: unknown) => logger.error('job resume failed', { message: (e as Error).message }));
       await registry.pool(config.defaultModel);
     },
     close: async (deadlineMs = 0) => {
       draining = true;
+      await jobs.close();
       await registry.close(deadlineMs);
     },
   };

@@ -7,10 +7,10 @@ import { pathToFileURL } from 'node:url';
 import { decodeEmbedding } from '@labelkit/core';
 import {
   ModelError,
-  type ModelManifest,
   type PullProgress,
   pullModel,
   type RunningServer,
+  type SamManifest,
   silentLogger,
   startServer,
   validateManifest,
@@ -20,7 +20,7 @@ import { image, sha256, tempDir, writeTestModels } from '../fixtures/setup.ts';
 describe('model manifests and pulls', () => {
   let http: Server;
   let base: string;
-  let manifests: { sam1: ModelManifest; sam2: ModelManifest };
+  let manifests: { sam1: SamManifest; sam2: SamManifest };
 
   before(async () => {
     manifests = writeTestModels(join(tempDir(), 'models'));
@@ -114,7 +114,7 @@ describe('model manifests and pulls', () => {
       license: 'Apache-2.0',
     };
     const ok = validateManifest(good, '$', '/models/labelkit.config.json');
-    assert.ok(ok.ok);
+    assert.ok(ok.ok && ok.value.contract !== 'detector');
     assert.equal(ok.value.encoder.url, '/models/enc.onnx', 'relative paths resolve against the config file');
     assert.equal(ok.value.encoder.sha256, 'a'.repeat(64));
     const bad = (patch: Record<string, unknown>, path: string) => {

@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
+import type { DetectorManifest } from '@labelkit/models/detector';
 import { ModelError } from '../errors.ts';
-import type { ModelFile, ModelManifest } from './manifest.ts';
+import type { ModelFile, SamManifest } from './manifest.ts';
 
 export interface PullProgress {
   model: string;
-  part: 'encoder' | 'decoder';
+  /** `model` for a detector's single file. */
+  part: 'encoder' | 'decoder' | 'model';
   receivedBytes: number;
   /** From Content-Length; undefined when the server does not send it. */
   totalBytes: number | undefined;
@@ -31,7 +33,7 @@ export interface PullOptions {
 }
 
 export interface PulledModel {
-  manifest: ModelManifest;
+  manifest: SamManifest;
   encoderPath: string;
   decoderPath: string;
 }
@@ -54,7 +56,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function pullFile(
   model: string,
-  part: 'encoder' | 'decoder',
+  part: PullProgress['part'],
   file: ModelFile,
   options: PullOptions,
 ): Promise<string> {
@@ -120,8 +122,13 @@ async function pullFile(
 }
 
 /** Makes both files of a model available locally; throws a {@link ModelError} (`model/...`) when it cannot. */
-export async function pullModel(manifest: ModelManifest, options: PullOptions): Promise<PulledModel> {
+export async function pullModel(manifest: SamManifest, options: PullOptions): Promise<PulledModel> {
   const encoderPath = await pullFile(manifest.id, 'encoder', manifest.encoder, options);
   const decoderPath = await pullFile(manifest.id, 'decoder', manifest.decoder, options);
   return { manifest, encoderPath, decoderPath };
+}
+
+/** Makes a detector's ONNX file available locally (same cache, checks and errors as {@link pullModel}). */
+export function pullDetector(manifest: DetectorManifest, options: PullOptions): Promise<string> {
+  return pullFile(manifest.id, 'model', manifest.model, options);
 }

@@ -4,14 +4,15 @@
  */
 import { dirname, join } from 'node:path';
 import { buildDecoder, buildEncoder, builtinManifest, writeBuiltinModel } from '@labelkit/models/builtin';
+import type { DetectorManifest } from '@labelkit/models/detector';
 import type { ExecutionProvider } from '../config.ts';
 import { EncoderPool } from '../encoder/pool.ts';
 import { HttpError, ModelError } from '../errors.ts';
-import type { ModelManifest } from './manifest.ts';
+import { isDetectorManifest, type ModelManifest, type SamManifest } from './manifest.ts';
 import { type PulledModel, type PullOptions, pullModel } from './pull.ts';
 
 export interface ModelRegistryOptions {
-  /** Extra manifests; one with id `builtin` replaces the built-in model. */
+  /** Extra manifests (detectors among them); one with id `builtin` replaces the built-in model. */
   manifests: ModelManifest[];
   /** Folder for downloaded files and the generated built-in model. */
   cacheDir: string;
@@ -30,7 +31,7 @@ export interface ModelRegistryOptions {
 }
 
 /** Encoder outputs each contract needs (DESIGN.md section 7); the decoders read them by name. */
-const CONTRACT_OUTPUTS: Record<ModelManifest['contract'], string[]> = {
+const CONTRACT_OUTPUTS: Record<SamManifest['contract'], string[]> = {
   sam1: ['image_embeddings'],
   sam2: ['image_embed', 'high_res_feats_0', 'high_res_feats_1'],
 };
@@ -45,7 +46,7 @@ export interface ModelStatus {
 }
 
 /** The built-in model's manifest; its files are generated into `<cacheDir>/builtin` on first use. */
-export function builtinModelManifest(cacheDir: string): ModelManifest {
+export function builtinModelManifest(cacheDir: string): SamManifest {
   const m = builtinManifest(buildEncoder(), buildDecoder());
   const dir = join(cacheDir, 'builtin');
   return {
@@ -59,7 +60,8 @@ export function builtinModelManifest(cacheDir: string): ModelManifest {
 
 export class ModelRegistry {
   private readonly options: ModelRegistryOptions;
-  private readonly manifests = new Map<string, ModelManifest>();
+  private readonly manifests = new Map<string, SamManifest>();
+  private readonly detectorManifests = new Map<string, DetectorManifest>();
   private readonly pulled = new Map<string, Promise<PulledModel>>();
   private readonly pools = new Map<string, Promise<EncoderPool>>();
   private readonly started = new Map<string, EncoderPool>();
@@ -67,15 +69,23 @@ export class ModelRegistry {
   constructor(options: ModelRegistryOptions) {
     this.options = options;
     this.manifests.set('builtin', builtinModelManifest(options.cacheDir));
-    for (const m of options.manifests) this.manifests.set(m.id, m);
+    for (const m of options.manifests)
+      if (isDetectorManifest(m)) this.detectorManifests.set(m.id, m);
+      else this.manifests.set(m.id, m);
   }
 
-  list(): ModelManifest[] {
+  /** The Segment-Anything models (detectors are listed by {@link ModelRegistry.detectors}). */
+  list(): SamManifest[] {
     return [...this.manifests.values()];
   }
 
+  /** The detector models of the configuration (auto-annotation jobs run them). */
+  detectors(): DetectorManifest[] {
+    return [...this.detectorManifests.values()];
+  }
+
   /** The manifest of `id`; 404 `model/unknown` when there is none. */
-  get(id: string): ModelManifest {
+  get(id: string): SamManifest {
     const m = this.manifests.get(id);
     if (!m) throw new HttpError(404, 'model/unknown', `Unknown model "${id}" (GET /v1/models lists them)`);
     return m;
@@ -159,7 +169,7 @@ export class ModelRegistry {
     await Promise.all(pools.map((p) => (p.status === 'fulfilled' ? p.value.close(deadlineMs) : undefined)));
   }
 
-  private isGenerated(m: ModelManifest): boolean {
+  private isGenerated(m: SamManifest): boolean {
     return m.encoder.url === join(this.options.cacheDir, 'builtin', 'encoder.onnx');
   }
 }
