@@ -3,6 +3,7 @@
 // two users on two items at once. Run with the history on the fs driver, then on S3 (s3rver).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,8 @@ import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { type RunningS3rver, startS3rver } from '../../packages/server/src/storage/contract/s3rver.ts';
 import { dragIn, launch, openPage } from './browser.ts';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -186,6 +189,69 @@ for (const store of ['fs', 's3'] as const) {
       assert.ok(image, 'scene-01 is in the export');
       assert.equal(coco.annotations.filter((x: { image_id: number }) => x.image_id === image.id).length, 2);
       assert.ok(zip['fidelity.json']);
+      assert.deepEqual(problems.errors, []);
+      await context.close();
+    });
+
+    // The pages do not depend on where the history is kept: checked once, on the fs run.
+    if (store === 'fs')
+      it('the demo page and the new-dataset page pass axe-core (names, roles, labels) with no console error', async () => {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+        for (const path of ['/', '/new.html']) {
+          const { page, problems } = await openPage(context, `${server.url}${path}`);
+          if (path === '/') await ready(page, 'scene-01.jpg');
+          await page.addScriptTag({ path: axePath });
+          const result = await page.evaluate(async () => {
+            const axe = (
+              window as unknown as {
+                axe: {
+                  run(o: unknown): Promise<{
+                    violations: { id: string; nodes: unknown[] }[];
+                    passes: { id: string; nodes: unknown[] }[];
+                  }>;
+                };
+              }
+            ).axe;
+            const r = await axe.run({
+              runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+              rules: { 'color-contrast': { enabled: false } },
+            });
+            return {
+              violations: r.violations.map((v) => `${v.id} (${v.nodes.length})`),
+              checked: r.passes.reduce((n, p) => n + p.nodes.length, 0),
+            };
+          });
+          assert.deepEqual(result.violations, [], path);
+          assert.ok(result.checked > 20, `axe inspected the page (${result.checked} nodes)`);
+          assert.deepEqual(problems.errors, [], path);
+          await page.close();
+        }
+        await context.close();
+      });
+
+    it('new dataset page: uploaded images become a dataset that opens in the workspace', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const { page, problems } = await openPage(context, `${server.url}/new.html`);
+      const id = `upload-${store}`;
+      await page.getByLabel(/^Id/).fill(id);
+      await page.getByLabel(/^Labels/).fill('car, tree');
+      // What a drop gives the page: files through the (hidden) file input.
+      await page
+        .locator('#files')
+        .setInputFiles([
+          join(root, 'examples/datasets/demo/scene-04.jpg'),
+          join(root, 'examples/datasets/demo/scene-05.jpg'),
+        ]);
+      await page.getByRole('button', { name: 'Create the dataset' }).click();
+      await page.waitForURL(`**/?dataset=${id}`);
+      await ready(page, 'scene-04.jpg');
+      const items = await api<{ items: { id: string }[] }>(server, `/v1/datasets/${id}/items`);
+      assert.deepEqual(items.items.map((i) => i.id).sort(), ['scene-04.jpg', 'scene-05.jpg']);
+      const labels = await api<{ labels: { id: string }[] }>(server, `/v1/datasets/${id}`);
+      assert.deepEqual(
+        labels.labels.map((l) => l.id),
+        ['car', 'tree'],
+      );
       assert.deepEqual(problems.errors, []);
       await context.close();
     });

@@ -69,11 +69,25 @@ export interface Mask extends ShapeBase {
 
 export type Shape = Box | Polygon | Polyline | Point | Mask;
 
+/**
+ * The source image an item was labeled on, as its storage saw it when the annotations were committed. The
+ * server stamps it on every commit (a client-sent value is replaced); export and `labelkit verify` compare it
+ * with the image now in storage to warn about annotations whose image changed or vanished since.
+ */
+export interface ImageStamp {
+  /** The storage's ETag of the image (quoted, opaque: a content hash on fs, an MD5 or version on S3). */
+  etag: string;
+  /** Its size in bytes. */
+  size?: number;
+}
+
 export interface Item {
   id: string;
   src?: string;
   width: number;
   height: number;
+  /** The source image's ETag and size when the item was last committed (set by the server). */
+  image?: ImageStamp;
 }
 
 export interface AnnotationDocument {

@@ -111,6 +111,20 @@ describe('validateDocument', () => {
     refuses((d) => (d.shapes[3].label = 'road'), 'shape/label-type-mismatch', '$.shapes[3].label', { labels });
   });
 
+  it('accepts an item image stamp and refuses a malformed one with its path', () => {
+    const d = valid();
+    d.item.image = { etag: '"abc"', size: 1234 };
+    assert.ok(validateDocument(d, { labels }).ok);
+    d.item.image = { etag: '"abc"' };
+    assert.ok(validateDocument(d, { labels }).ok);
+    refuses((d) => (d.item.image = '"abc"'), 'document/invalid-type', '$.item.image');
+    refuses((d) => (d.item.image = { size: 3 }), 'document/invalid-type', '$.item.image.etag');
+    refuses((d) => (d.item.image = { etag: '' }), 'document/empty-string', '$.item.image.etag');
+    refuses((d) => (d.item.image = { etag: 'e', size: -1 }), 'document/out-of-range', '$.item.image.size');
+    refuses((d) => (d.item.image = { etag: 'e', size: 1.5 }), 'document/out-of-range', '$.item.image.size');
+    refuses((d) => (d.item.image = { etag: 'e', sha: 'x' }), 'document/unknown-property', '$.item.image.sha');
+  });
+
   it('refuses a newer version and a missing one', () => {
     refuses((d) => (d.version = DOCUMENT_VERSION + 1), 'document/unsupported-version', '$.version');
     refuses((d) => delete d.version, 'document/unsupported-version', '$.version');

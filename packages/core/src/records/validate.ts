@@ -19,7 +19,8 @@ export interface ValidateDocumentOptions {
 }
 
 const DOC_KEYS: ReadonlySet<string> = new Set(['version', 'item', 'shapes', 'tags']);
-const ITEM_KEYS: ReadonlySet<string> = new Set(['id', 'src', 'width', 'height']);
+const ITEM_KEYS: ReadonlySet<string> = new Set(['id', 'src', 'width', 'height', 'image']);
+const IMAGE_KEYS: ReadonlySet<string> = new Set(['etag', 'size']);
 const LABEL_KEYS: ReadonlySet<string> = new Set(['id', 'name', 'color', 'types']);
 const DATASET_KEYS: ReadonlySet<string> = new Set(['labels', 'items']);
 const SHAPE_TYPES: ReadonlySet<unknown> = new Set(['box', 'polygon', 'polyline', 'point', 'mask']);
@@ -48,6 +49,20 @@ function assertDocument(input: unknown, path: string, labels: ShapeContext['labe
   if (item.src !== undefined) expectString(item.src, `${path}.item.src`, false);
   const width = imageSize(item.width, `${path}.item.width`);
   const height = imageSize(item.height, `${path}.item.height`);
+  if (item.image !== undefined) {
+    const image = expectObject(item.image, `${path}.item.image`);
+    checkKeys(image, IMAGE_KEYS, `${path}.item.image`);
+    expectString(image.etag, `${path}.item.image.etag`);
+    if (image.size !== undefined) {
+      const size = expectNumber(image.size, `${path}.item.image.size`);
+      if (!Number.isSafeInteger(size) || size < 0)
+        fail(
+          'document/out-of-range',
+          `an image size in bytes is an integer >= 0, got ${size}`,
+          `${path}.item.image.size`,
+        );
+    }
+  }
   if (!Array.isArray(o.shapes)) fail('document/invalid-type', 'expected an array of shapes', `${path}.shapes`);
   const ctx: ShapeContext = { labels, image: { width, height } };
   const ids = new Set<string>();

@@ -11,6 +11,7 @@ import { FormatName, LabelKitError } from '@labelkit/core';
 import { type CommandIo, parseCommand, printError } from '../export/cli.ts';
 import { checkExportFormat, type ExportSummary, exportFileName, exportZip } from '../export/index.ts';
 import { type OpenDatasetOptions, openDataset } from '../export/open.ts';
+import { lineageFidelity } from '../ops/lineage.ts';
 
 export interface ExportOptions extends OpenDatasetOptions {
   format: string;
@@ -41,6 +42,7 @@ export async function exportDataset(options: ExportOptions): Promise<ExportResul
     format,
     labels: service.dataset.labels,
     documents: service.documents(commit),
+    lineage: lineageFidelity({ driver: service.source, prefix: service.dataset.source.prefix }),
     meta: { dataset: service.id, commit },
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -25,6 +25,7 @@ import {
   ValidationError,
   writeItems,
 } from '@labelkit/core';
+import { stampImages } from '../ops/lineage.ts';
 import type { StorageDriver } from '../storage/drivers/types.ts';
 import { CommitConflictError, type CommitResult, commitTime, landCommit } from './commit.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -196,7 +197,9 @@ export class DatasetService {
   async commit(req: CommitRequest): Promise<CommitResult> {
     const branch = checkBranch(req.branch ?? 'main', '$.branch');
     const parent = req.parent === null ? undefined : await this.#commit(req.parent, '$.parent');
-    const items = req.items instanceof Map ? req.items : new Map(Object.entries(req.items));
+    const given = req.items instanceof Map ? req.items : new Map(Object.entries(req.items));
+    // Lineage (issue 12): each document records its source image as storage sees it now, never a client's word.
+    const items = await stampImages({ driver: this.source, prefix: this.dataset.source.prefix }, given);
     const labels: readonly LabelDef[] = this.dataset.labels;
     const w = await writeItems(this.history.reader, parent?.tree, items, labels.length > 0 ? { labels } : {});
     if (!w.ok) throw reroot(w.error, '$.items');

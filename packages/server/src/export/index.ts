@@ -11,6 +11,7 @@ import {
   type LabelDef,
   LabelKitError,
 } from '@labelkit/core';
+import { withLineage } from '../ops/lineage.ts';
 import { type PerItemSerializer, vocItems, yoloItems } from './serialize.ts';
 import { DeflatedBuffer, pullZipStream, type ZipWriter } from './zip-stream.ts';
 
@@ -38,6 +39,11 @@ export interface ExportZipOptions {
   meta: ExportMeta;
   /** Stops the export: the stream errors with an `AbortError` and no further document is read. */
   signal?: AbortSignal;
+  /**
+   * Checks each document's source image (lineage, issue 12): an entry it returns (`image-changed`,
+   * `image-missing`) goes into `fidelity.json` under the item. Run a few documents ahead of the serializer.
+   */
+  lineage?: (doc: AnnotationDocument) => Promise<FidelityEntry | undefined>;
   /** Deflate level 0-9 (default 6). */
   level?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
   /** The time written in `labelkit-export.json` and given to every zip entry (default: now). */
@@ -134,20 +140,23 @@ export function exportZip(options: ExportZipOptions): ReadableStream<Uint8Array>
       let items = 0;
       let shapes = 0;
       const perItem = PER_ITEM[format]?.(options.labels);
+      // One add() per item: the report writes an item's entries once, so lineage joins the format's own.
+      const lineage: FidelityEntry[] = [];
+      const documents = options.lineage ? withLineage(options.documents, options.lineage, lineage) : options.documents;
       if (perItem) {
-        for await (const doc of options.documents) {
+        for await (const doc of documents) {
           checkAborted(signal);
           items++;
           shapes += doc.shapes.length;
           const out = perItem.item(doc);
           for (const [p, content] of out.files) w.addFile(p, content);
-          report.add(out.fidelity);
+          report.add(lineage.length > 0 ? lineage.splice(0).concat(out.fidelity) : out.fidelity);
           yield;
         }
         for (const [p, content] of perItem.end()) w.addFile(p, content);
       } else {
         const docs: AnnotationDocument[] = [];
-        for await (const doc of options.documents) {
+        for await (const doc of documents) {
           checkAborted(signal);
           docs.push(doc);
           shapes += doc.shapes.length;
@@ -156,7 +165,7 @@ export function exportZip(options: ExportZipOptions): ReadableStream<Uint8Array>
         items = docs.length;
         const out = formats[format].serialize({ labels: [...options.labels], items: docs });
         docs.length = 0;
-        report.add(out.fidelity);
+        report.add([...lineage, ...out.fidelity]);
         for (const [p, content] of Object.entries(out.files)) {
           checkAborted(signal);
           w.addLarge(p, content);

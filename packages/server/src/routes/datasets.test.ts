@@ -178,12 +178,17 @@ describe('/v1/datasets routes over real HTTP (fs storage)', () => {
         commit: string;
         document: AnnotationDocument | null;
       };
+    // Lineage (issue 12): each committed document records its source image as the storage saw it.
+    const stamped = async (d: AnnotationDocument) => {
+      const info = await s.storages.get('data')?.head(`images/demo/${d.item.id}`);
+      return { ...d, item: { ...d.item, image: { etag: info?.etag, size: info?.size } } };
+    };
     const now = await read('a.png');
     assert.equal(now.commit, second.head);
-    assert.deepEqual(now.document, doc('a.png', [box('s1', 50)]));
-    assert.deepEqual((await read(`a.png?at=${first.head}`)).document, doc('a.png'));
+    assert.deepEqual(now.document, await stamped(doc('a.png', [box('s1', 50)])));
+    assert.deepEqual((await read(`a.png?at=${first.head}`)).document, await stamped(doc('a.png')));
     assert.equal((await read('b.jpg')).document, null);
-    assert.deepEqual((await read('sub/c.webp?at=main')).document, doc('sub/c.webp'));
+    assert.deepEqual((await read('sub/c.webp?at=main')).document, await stamped(doc('sub/c.webp')));
     const long = await s.call(`/v1/datasets/demo/items/${'x'.repeat(1025)}`, { token: 'bob' });
     assert.equal(long.status, 400);
     assert.deepEqual(await errorOf(long), {

@@ -26,6 +26,7 @@ import {
   type ExportZipOptions,
   exportFileName,
 } from '../export/index.ts';
+import { lineageFidelity } from '../ops/lineage.ts';
 // The drivers' index would load every cloud SDK; the errors are all this needs.
 import { STORAGE_STATUS, type StorageErrorCode } from '../storage/drivers/errors.ts';
 
@@ -248,6 +249,7 @@ export function datasetRoutes(options: DatasetRoutesOptions): Hono<AuthEnv> {
       format,
       labels: service.dataset.labels,
       documents: service.documents(commit),
+      lineage: lineageFidelity({ driver: service.source, prefix: service.dataset.source.prefix }),
       meta: { dataset: service.id, commit },
       signal: c.req.raw.signal,
     });

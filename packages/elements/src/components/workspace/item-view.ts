@@ -73,6 +73,9 @@ export class ItemView {
   prefetch(next: DatasetItem | undefined): void {
     if (!next) return;
     const img = new Image();
+    // The same CORS mode as the canvas's loader: its cached response is then reused, and a cross-origin bucket
+    // answering with CORS passes a cross-origin-isolated page's COEP (a no-cors fetch would be blocked).
+    img.crossOrigin = 'anonymous';
     img.decoding = 'async';
     img.src = next.url;
     this.#prefetched = img;

@@ -5,12 +5,17 @@
 import S3rver from 's3rver';
 
 const [directory, bucket] = process.argv.slice(2);
+// Browsers upload to the bucket straight from the page (presigned POST): a real bucket needs a CORS rule like this
+// one (see the drivers' README); the end-to-end tests need it too.
+const cors = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>
+<AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedHeader>*</AllowedHeader>
+</CORSRule></CORSConfiguration>`;
 const server = new S3rver({
   address: '127.0.0.1',
   port: 0,
   silent: true,
   directory,
-  configureBuckets: [{ name: bucket }],
+  configureBuckets: [{ name: bucket, configs: [cors] }],
 });
 const { address, port } = await server.run();
 process.stdout.write(`${JSON.stringify({ address, port })}\n`);
