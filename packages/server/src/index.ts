@@ -25,6 +25,14 @@ export {
 } from './models/manifest.ts';
 export { type PulledModel, type PullOptions, type PullProgress, pullModel } from './models/pull.ts';
 export { builtinModelManifest, ModelRegistry } from './models/registry.ts';
+export {
+  backupDataset,
+  type CopyReport,
+  lineageFidelity,
+  OpsError,
+  restoreDataset,
+  verifyDataset,
+} from './ops/index.ts';
 export { datasetRoutes } from './routes/datasets.ts';
 export { EMBEDDING_CONTENT_TYPE, embeddingEtag } from './routes/embeddings.ts';
 export { type StorageRoutesOptions, storageRoutes, UPLOAD_TYPES } from './routes/storage.ts';
