@@ -43,5 +43,14 @@ export {
   refKey,
   treeKey,
 } from './store.ts';
-export { countItems, FANOUT, LEAF_MAX, listItems, lookupItem, type TreeEntry } from './tree.ts';
+export {
+  countItems,
+  FANOUT,
+  LEAF_MAX,
+  listItems,
+  lookupItem,
+  parseTreeNode,
+  type TreeEntry,
+  type TreeNode,
+} from './tree.ts';
 export { applyEntries, type EntryChange, type TreeWrite, type WriteItemsOptions, writeItems } from './tree-write.ts';

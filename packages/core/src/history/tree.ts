@@ -50,7 +50,8 @@ export function nodeJSON(node: TreeNode): unknown {
   return { children };
 }
 
-function parseNode(json: unknown, key: string): TreeNode {
+/** Reads a stored tree node strictly (README.md's format); `history/corrupt-object` naming `key` otherwise. */
+export function parseTreeNode(json: unknown, key: string): TreeNode {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt(key, 'a tree is an object');
   const keys = Object.keys(json);
   const o = json as Record<string, unknown>;
@@ -99,7 +100,7 @@ export class TreeContext {
     let reading = this.reading.get(hash);
     if (!reading) {
       this.reads++;
-      reading = readObjectJSON(this.reader, 'trees', hash).then((json) => parseNode(json, treeKey(hash)));
+      reading = readObjectJSON(this.reader, 'trees', hash).then((json) => parseTreeNode(json, treeKey(hash)));
       this.reading.set(hash, reading);
     }
     try {

@@ -12,11 +12,12 @@ import {
   commitKey,
   HistoryError,
   isBranchName,
-  isHash,
   objectKey,
   parseRef,
+  parseTreeNode,
   readCommit,
   readDocument,
+  type TreeNode,
   treeKey,
   validateDocument,
 } from '@labelkit/core';
@@ -72,43 +73,7 @@ export interface VerifyReport {
   problems: VerifyProblem[];
 }
 
-type Node = { kind: 'leaf'; items: [string, string][] } | { kind: 'inner'; children: [string, number, string][] };
-const DIGIT = /^[0-9a-f]$/;
 const COMMIT_KEY = /^commits\/([0-9a-f]{64})\.json$/;
-
-/** The tree node format of packages/core/src/history/README.md, checked as strictly as core reads it. */
-function parseNode(json: unknown): Node | string {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'a tree is an object';
-  const o = json as Record<string, unknown>;
-  const keys = Object.keys(o);
-  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (keys.length === 1 && keys[0] === 'items' && isMap(o.items)) {
-    const items: [string, string][] = [];
-    for (const [id, h] of Object.entries(o.items)) {
-      if (id.length === 0 || !isHash(h)) return `bad leaf entry ${JSON.stringify(id)}`;
-      items.push([id, h]);
-    }
-    return { kind: 'leaf', items };
-  }
-  if (keys.length === 1 && keys[0] === 'children' && isMap(o.children)) {
-    const children: [string, number, string][] = [];
-    for (const [d, c] of Object.entries(o.children)) {
-      const ref = isMap(c) ? c : {};
-      const count = ref.count;
-      if (
-        !DIGIT.test(d) ||
-        typeof count !== 'number' ||
-        !Number.isSafeInteger(count) ||
-        count <= 0 ||
-        !isHash(ref.tree)
-      )
-        return `bad child ${JSON.stringify(d)}`;
-      children.push([d, count, ref.tree]);
-    }
-    return children.length === 0 ? 'an inner node has no children' : { kind: 'inner', children };
-  }
-  return 'a tree is {"items":{...}} or {"children":{...}}';
-}
 
 class Walker {
   readonly report: VerifyReport = {
@@ -180,25 +145,24 @@ class Walker {
       this.problem('corrupt-object', key, `its bytes hash to ${actual} (${context})`);
       return undefined;
     }
-    let node: Node | string;
+    let node: TreeNode;
     try {
-      node = parseNode(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
-    } catch {
-      node = 'not UTF-8 JSON';
-    }
-    if (typeof node === 'string') {
-      this.problem('corrupt-object', key, `${node} (${context})`);
+      node = parseTreeNode(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)), key);
+    } catch (e) {
+      // core's reader says `<key>: <why>`; the report names the key apart.
+      const why = e instanceof HistoryError ? e.message.replace(`${key}: `, '') : 'not UTF-8 JSON';
+      this.problem('corrupt-object', key, `${why} (${context})`);
       return undefined;
     }
     if (node.kind === 'leaf') {
-      await Promise.all(
-        node.items.map(([id, h]) => this.document(id, h, lineage, `item ${JSON.stringify(id)} of ${key}`)),
-      );
-      return node.items.length;
+      const items = [...node.items];
+      await Promise.all(items.map(([id, h]) => this.document(id, h, lineage, `item ${JSON.stringify(id)} of ${key}`)));
+      return items.length;
     }
+    const children = [...node.children];
     let total: number | undefined = 0;
-    const counts = await Promise.all(node.children.map(([d, , h]) => this.tree(h, lineage, `child ${d} of ${key}`)));
-    node.children.forEach(([d, count], i) => {
+    const counts = await Promise.all(children.map(([d, c]) => this.tree(c.tree, lineage, `child ${d} of ${key}`)));
+    children.forEach(([d, { count }], i) => {
       const n = counts[i];
       if (n !== undefined && n !== count)
         this.problem('corrupt-object', key, `child ${d} says ${count} items, its tree holds ${n} (${context})`);
