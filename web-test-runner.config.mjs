@@ -52,10 +52,55 @@ async function labelkitApi(ctx, next) {
       { id: 'cat', name: 'Cat', color: '#e6194b' },
       { id: 'dog', name: 'Dog', color: '#3cb44b' },
     ];
+    // Auto-annotation (review.browser.test.ts): the generated YOLO-shaped detector `squares` finds the pure red,
+    // green and blue squares of an image as classes cat, dog and bird (so the label map defaults by equal names).
+    // ws-review: two grey 320x240 PNGs with a red and a green square each; ws-jobs-cancel: 200 with a red square
+    // (a job over them lasts long enough to be cancelled while it runs).
+    const { tsImport } = await import('tsx/esm/api');
+    const { colourSquaresGraph } = await tsImport('./packages/models/src/detector/testing/graphs.ts', import.meta.url);
+    const detectorBytes = colourSquaresGraph(64, 16);
+    const detectorPath = join(dataDir, 'squares.onnx');
+    const { writeFileSync: write } = await import('node:fs');
+    write(detectorPath, detectorBytes);
+    const detector = {
+      id: 'squares',
+      contract: 'detector',
+      model: { url: detectorPath, sha256: createHash('sha256').update(detectorBytes).digest('hex') },
+      inputSize: 64,
+      classes: ['cat', 'dog', 'bird'],
+      license: 'MIT',
+    };
+    const square = (left, top, width, height, background) => ({
+      input: { create: { width, height, channels: 3, background } },
+      left,
+      top,
+    });
+    const grey = { width: 320, height: 240, channels: 3, background: '#505050' };
+    const jobSets = {
+      'ws-review': [0, 1].map((i) => [
+        square(40 + 10 * i, 40, 80, 60, '#ff0000'),
+        square(180, 120, 100, 80, '#00ff00'),
+      ]),
+      'ws-jobs-cancel': Array.from({ length: 200 }, (_, i) => [square(10 + i, 20 + (i % 100), 60, 50, '#ff0000')]),
+    };
+    for (const [id, images] of Object.entries(jobSets)) {
+      const dir = join(dataDir, 'datasets', id, 'images');
+      mkdirSync(dir, { recursive: true });
+      await Promise.all(
+        images.map((squares, i) =>
+          sharp({ create: grey })
+            .composite(squares)
+            .png()
+            .toFile(join(dir, `img-${String(i + 1).padStart(3, '0')}.png`)),
+        ),
+      );
+      ids.push(id);
+    }
     const sha256 = createHash('sha256').update('labelkit-wtr-token').digest('hex');
     return createApp({
       logger: silentLogger,
       dataDir,
+      models: [detector],
       datasets: ids.map((id) => ({ id, title: `Workspace test ${id}`, labels })),
       // The encoder stays open to requests without a token, as the models' tests make them.
       auth: { tokens: [{ name: 'wtr', sha256, scopes: { '*': 'admin' } }], anonymous: {}, anonymousEncoder: true },

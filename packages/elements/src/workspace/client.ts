@@ -14,6 +14,43 @@ import type {
   SignedUrl,
 } from './types.ts';
 
+/** A `POST /v1/datasets/:id/jobs` body: run a detector model over items of the dataset. */
+export interface JobRequest {
+  /** A detector model of the server's configuration. */
+  model: string;
+  /** Item ids (at most 10,000), or a filter over the source listing (default: every item). */
+  items?: string[] | { prefix?: string; unlabeled?: boolean };
+  /** Model class name -> dataset label (id or name); classes left out are dropped. */
+  labelMap: Record<string, string>;
+  /** Confidence (default 0.25) and NMS IoU (default 0.7) thresholds, 0..1. */
+  thresholds?: { confidence?: number; iou?: number };
+  /** Refine each box into a mask with the Segment-Anything model. */
+  boxToMask?: boolean;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+
+/** A job's progress as the server shows it (`GET .../jobs/:job`). */
+export interface JobView {
+  id: string;
+  dataset: string;
+  model: string;
+  state: JobState;
+  /** Items gone over so far, of `total` (null until counted). */
+  done: number;
+  total: number | null;
+  skipped: number;
+  created: string;
+  updated: string;
+  /** The commit of the results, once done. */
+  commit?: string;
+  errors: { item?: string; code: string; message: string }[];
+  errorCount: number;
+  failure?: { item?: string; code: string; message: string };
+}
+
+export const isJobFinished = (s: JobState): boolean => s === 'done' || s === 'cancelled' || s === 'failed';
+
 /** A bearer token, or a function that returns the current one (the host app keeps its own login and refresh). */
 export type TokenSource = string | (() => string | Promise<string>);
 
@@ -242,5 +279,48 @@ export class WorkspaceClient {
     expiresIn?: number;
   }): Promise<SignedUrl> {
     return this.#json('POST', '/v1/storage/sign', { body: { dataset: this.dataset, ...input } });
+  }
+
+  /** Starts an auto-annotation job (write scope); answers its first view (`queued`). */
+  async startJob(input: JobRequest, signal?: AbortSignal): Promise<JobView> {
+    const r = await this.#json<{ job: JobView }>('POST', this.#ds('/jobs'), {
+      body: input,
+      ...(signal ? { signal } : {}),
+    });
+    return r.job;
+  }
+
+  /** A job's progress. */
+  job(id: string, signal?: AbortSignal): Promise<JobView> {
+    return this.#json('GET', this.#ds(`/jobs/${encodeURIComponent(id)}`), { ...(signal ? { signal } : {}) });
+  }
+
+  /** Cancels a job (it commits nothing); 409 `job/finished` when it has ended. */
+  async cancelJob(id: string, signal?: AbortSignal): Promise<JobView> {
+    const path = this.#ds(`/jobs/${encodeURIComponent(id)}/cancel`);
+    const r = await this.#json<{ job: JobView }>('POST', path, { ...(signal ? { signal } : {}) });
+    return r.job;
+  }
+
+  /**
+   * The job's views as it progresses, ending with its final one (done, cancelled or failed). It polls
+   * `GET .../jobs/:job` every `intervalMs` (default 1000) rather than reading the server-sent events: an
+   * EventSource cannot send the Authorization header, and a polled JSON request passes the proxies that buffer
+   * streamed responses and recovers from a dropped connection by the client's usual retries. Only changed
+   * views are yielded; aborting `signal` ends the iteration with the abort error.
+   */
+  async *jobEvents(id: string, options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<JobView> {
+    const { intervalMs = 1000, signal } = options;
+    let last = '';
+    for (;;) {
+      const view = await this.job(id, signal);
+      const text = JSON.stringify(view);
+      if (text !== last) {
+        last = text;
+        yield view;
+      }
+      if (isJobFinished(view.state)) return;
+      await sleep(intervalMs, signal);
+    }
   }
 }

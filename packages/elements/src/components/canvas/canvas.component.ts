@@ -6,7 +6,7 @@ import { canvasStyles } from './canvas.styles.ts';
 import { canvasTemplate } from './canvas.template.ts';
 import * as clipboard from './clipboard.ts';
 import { labelColor } from './colors.ts';
-import { loadImage } from './image-loader.ts';
+import { imagePixels, loadImage } from './image-loader.ts';
 import { CanvasInput } from './input.ts';
 import { DEFAULT_SHORTCUTS, type Shortcuts } from './keyboard.ts';
 import { CanvasLayers } from './layers.ts';
@@ -501,17 +501,8 @@ export class LabelCanvas extends LitElement implements ToolHost {
     const segmenter = this.segmenter;
     if (!segmenter) return;
     const token = ++this.#modelToken;
-    let image: ImageData | string = img.src;
-    try {
-      const c = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
-      const g = c.getContext('2d');
-      if (g) {
-        g.drawImage(img, 0, 0);
-        image = g.getImageData(0, 0, img.naturalWidth, img.naturalHeight);
-      }
-    } catch {
-      // Tainted by a cross-origin image without CORS: the segmenter fetches the URL itself.
-    }
+    // Tainted by a cross-origin image without CORS: the segmenter fetches the URL itself.
+    const image: ImageData | string = imagePixels(img) ?? img.src;
     this.modelStatus = 'preparing';
     segmenter.setImage(image).then(
       () => {

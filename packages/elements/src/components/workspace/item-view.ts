@@ -2,12 +2,13 @@ import type { AnnotationDocument } from '@labelkit/core';
 import type { WorkspaceClient } from '../../workspace/client.ts';
 import type { DatasetItem } from '../../workspace/types.ts';
 import type { LabelCanvas } from '../canvas/canvas.component.ts';
+import { imagePixels } from '../canvas/image-loader.ts';
 
 /** What the item view needs from its workspace. */
 export interface ItemViewHost {
   readonly canvas: LabelCanvas | null;
   readonly client: WorkspaceClient | undefined;
-  readonly segmenter: { prefetch?(image: string): Promise<void> } | undefined;
+  readonly segmenter: { prefetch?(image: string | ImageData): Promise<void> } | undefined;
   fail(error: unknown): void;
 }
 
@@ -79,7 +80,13 @@ export class ItemView {
     img.decoding = 'async';
     img.src = next.url;
     this.#prefetched = img;
-    // A failed prefetch is retried, and reported, when the item is opened.
-    this.#host.segmenter?.prefetch?.(next.url).catch(() => undefined);
+    const segmenter = this.#host.segmenter;
+    if (!segmenter?.prefetch) return;
+    // The embedding is prefetched from the decoded pixels, as the canvas will give them when the item opens
+    // (the caches key by the bytes they receive). A failed prefetch is retried, and reported, on opening.
+    img
+      .decode()
+      .then(() => (this.#prefetched === img ? segmenter.prefetch?.(imagePixels(img) ?? next.url) : undefined))
+      .catch(() => undefined);
   }
 }

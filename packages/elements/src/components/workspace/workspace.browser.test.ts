@@ -140,6 +140,45 @@ describe('<label-workspace> against the real server', () => {
     await until(() => again.currentItem === 'img-1.png' && again.canvas?.document?.shapes.length === 1, 'the item');
   });
 
+  it('prefetches the next embedding with the pixels the canvas will give when it opens (one key, a cache hit); prefetch=false does not', async () => {
+    const calls: { kind: 'prefetch' | 'setImage'; key: string }[] = [];
+    // A digest of what the segmenter receives: the caches key by exactly these bytes.
+    const keyOf = async (image: unknown) =>
+      image instanceof ImageData
+        ? `${image.width}x${image.height}:${Array.from(
+            new Uint8Array(await crypto.subtle.digest('SHA-256', image.data)),
+          )
+            .map((b) => b.toString(16).padStart(2, '0'))
+            .join('')}`
+        : `url:${String(image)}`;
+    const spy = {
+      prefetch: async (image: unknown) => void calls.push({ kind: 'prefetch', key: await keyOf(image) }),
+      setImage: async (image: unknown) => void calls.push({ kind: 'setImage', key: await keyOf(image) }),
+      segment: async () => {
+        throw new Error('not used');
+      },
+    };
+    const el = await mount('ws-nav', { segmenter: spy as unknown as LabelWorkspace['segmenter'] });
+    await until(() => calls.some((c) => c.kind === 'prefetch'), 'a prefetch of the next item');
+    const ahead = calls.find((c) => c.kind === 'prefetch')?.key;
+    expect(ahead).to.match(/^\d+x\d+:[0-9a-f]{64}$/, 'decoded pixels, not a URL');
+    el.canvas!.focus();
+    const changed = waitFor<LabelItemChangeDetail>(el, 'label-item-change');
+    await sendKeys({ press: ']' });
+    await changed;
+    await until(() => calls.filter((c) => c.kind === 'setImage').length === 2, 'the next item handed to the model');
+    expect(calls.filter((c) => c.kind === 'setImage')[1]?.key).to.equal(ahead);
+    el.remove();
+
+    calls.length = 0;
+    const off = await mount('ws-nav', { segmenter: spy as unknown as LabelWorkspace['segmenter'], prefetch: false });
+    await until(() => calls.some((c) => c.kind === 'setImage'), 'the first item handed to the model');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls.filter((c) => c.kind === 'prefetch')).to.have.length(0);
+    expect(off.prefetching).to.equal(undefined);
+    off.remove();
+  });
+
   it('keyboard: ] and PageDown go to the next item, [ back, u to the next unlabeled', async () => {
     const el = await mount('ws-nav');
     el.canvas!.focus();

@@ -16,11 +16,13 @@ import { ExportMenu } from './export-menu.ts';
 import { HistoryPanel } from './history-panel.ts';
 import { itemStrip } from './item-strip.ts';
 import { ItemView } from './item-view.ts';
+import { type DetectorChoice, JobsPanel } from './jobs-panel.ts';
+import { ReviewController, reviewKey } from './review.ts';
 import { workspaceStyles } from './workspace.styles.ts';
 import { navigationKey, type SaveState, workspaceHeader } from './workspace.template.ts';
 
-/** The canvas's brush size keys move off `]` and `[`, which page through items here. */
-const CANVAS_SHORTCUTS = { brushBigger: ['}'], brushSmaller: ['{'] };
+/** The canvas's brush size keys move off `]` and `[`, which page through items here, and the brush off `r` (review). */
+const CANVAS_SHORTCUTS = { brushBigger: ['}'], brushSmaller: ['{'], 'tool:brush': ['shift+r'] };
 
 /** The item open in the editor, and the commit its document was read at (what its edits are made on). */
 interface Current {
@@ -35,7 +37,9 @@ interface Current {
  *
  * Item status (unlabeled, in progress, done, reviewed) is kept in the document's `tags` as `status:done` /
  * `status:reviewed`; see `ItemStatus`. Keys: `]`/PageDown next item, `[`/PageUp previous, `u` next unlabeled
- * (the canvas's brush size keys move to `}` and `{`).
+ * (the canvas's brush size keys move to `}` and `{`), `r` review of model predictions (the brush moves to Shift+R):
+ * in review `a`/Enter accept, `x`/Delete reject, `f` fix, `n`/`p` next/previous. With `detectors` set, a panel
+ * starts auto-annotation jobs on the server.
  *
  * @fires label-save - a commit was made; detail `{ commit, items }`
  * @fires label-conflict - the server could not merge an edit; detail `{ item, reason, head, mine, theirs }`
@@ -59,6 +63,8 @@ export class LabelWorkspace extends LitElement {
     fetcher: { attribute: false },
     autosaveDelay: { type: Number, attribute: 'autosave-delay' },
     pageSize: { type: Number, attribute: 'page-size' },
+    detectors: { attribute: false },
+    prefetch: { attribute: 'no-prefetch', converter: { fromAttribute: (v: string | null) => v === null } },
     labels: { state: true },
     datasetTitle: { state: true },
     index: { state: true },
@@ -83,13 +89,20 @@ export class LabelWorkspace extends LitElement {
    */
   token: TokenSource = '';
   /** Interactive segmenter for the `sam` tool; the next item's embedding is fetched ahead when it has `prefetch`. */
-  segmenter: (SamToolHost & { prefetch?(image: string): Promise<void> }) | undefined;
+  segmenter: (SamToolHost & { prefetch?(image: string | ImageData): Promise<void> }) | undefined;
   /** The fetch used for the API (default the global fetch): a host may wrap it (headers, tracing, tests). */
   fetcher: typeof fetch | undefined;
   /** Quiet time after an edit before it is committed, in ms. */
   autosaveDelay = 1500;
   /** Items per page of the item strip. */
   pageSize = 100;
+  /**
+   * Detector models of the server offered for auto-annotation jobs, with their class names (the server lists only
+   * its Segment-Anything models, so the host names its detectors); empty: no jobs panel.
+   */
+  detectors: DetectorChoice[] = [];
+  /** Fetch the next item's image and embedding ahead (attribute `no-prefetch` turns it off, e.g. to save bandwidth). */
+  prefetch = true;
   protected labels: LabelDef[] = [];
   protected datasetTitle = '';
   protected index = -1;
@@ -117,7 +130,32 @@ export class LabelWorkspace extends LitElement {
   readonly #view = new ItemView(this);
   readonly #history = new HistoryPanel(this);
   readonly #export = new ExportMenu(this);
+  // Getters: the panel reads the workspace's (protected) labels as they are now.
+  readonly #jobs = ((host: LabelWorkspace) =>
+    new JobsPanel({
+      get client() {
+        return host.client;
+      },
+      get labels() {
+        return host.labels;
+      },
+      get detectors() {
+        return host.detectors;
+      },
+      reload: () => host.reload(),
+      requestUpdate: () => host.requestUpdate(),
+      fail: (e) => host.fail(e),
+    }))(this);
+  readonly #review = new ReviewController(this);
   #onKey = (e: KeyboardEvent) => this.#keydown(e);
+  /** Review keys are taken before the canvas sees them (`x`, `f`, `p` are canvas tools there). */
+  #onReviewKey = (e: KeyboardEvent) => {
+    const action = reviewKey(e, this.#review.active);
+    if (action && this.#current && !this.viewing && !this.conflict && this.#review.run(action)) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  };
   #onOffline = () => (this.online = false);
 
   // ---- public API -------------------------------------------------------------------------------------------
@@ -140,6 +178,30 @@ export class LabelWorkspace extends LitElement {
   /** The canvas inside the workspace. */
   get canvas(): LabelCanvas | null {
     return this.renderRoot?.querySelector('label-canvas') ?? null;
+  }
+
+  /** Index of the open item in the catalog (-1: none). */
+  get currentIndex(): number {
+    return this.index;
+  }
+
+  /** Review mode of model predictions. */
+  get review(): ReviewController {
+    return this.#review;
+  }
+
+  /** The auto-annotation jobs panel. */
+  get jobs(): JobsPanel {
+    return this.#jobs;
+  }
+
+  /** Reads the items' annotations again (after a job committed) and reopens the open item. */
+  async reload(): Promise<void> {
+    const catalog = this.#catalog;
+    if (!catalog) return;
+    catalog.summaries.clear();
+    void catalog.summarize(catalog.items.map((i) => i.id));
+    if (this.index >= 0) await this.open(this.index);
   }
 
   /** Id of the open item. */
@@ -210,7 +272,7 @@ export class LabelWorkspace extends LitElement {
     if (token !== this.#openToken) return;
     this.#catalog?.note(item.id, doc);
     this.#emit('label-item-change', { item, index });
-    this.#view.prefetch(this.#catalog?.items[index + 1]);
+    if (this.prefetch) this.#view.prefetch(this.#catalog?.items[index + 1]);
   }
 
   /** Records the open item's status in its document's tags (and saves it like any edit). */
@@ -281,6 +343,7 @@ export class LabelWorkspace extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#onKey);
+    this.addEventListener('keydown', this.#onReviewKey, { capture: true });
     globalThis.addEventListener?.('offline', this.#onOffline);
     if (this.hasUpdated) void this.#start();
   }
@@ -288,6 +351,7 @@ export class LabelWorkspace extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('keydown', this.#onKey);
+    this.removeEventListener('keydown', this.#onReviewKey, { capture: true });
     globalThis.removeEventListener?.('offline', this.#onOffline);
     // Edits still staged stay in IndexedDB: the next workspace on this dataset sends them. The connection closes
     // once this last save is done (a save cut short only means the next start sends the edit again).
@@ -305,6 +369,8 @@ export class LabelWorkspace extends LitElement {
     this.#autosave?.stop();
     this.#unsubscribe?.();
     this.#export.dispose();
+    this.#jobs.dispose();
+    this.#review.active = false;
     this.#autosave = undefined;
     this.#outbox = undefined;
     this.#client = undefined;
@@ -511,6 +577,8 @@ export class LabelWorkspace extends LitElement {
         @label-load=${(e: CustomEvent<{ width: number; height: number }>) => this.#view.loaded(this.currentItem, e.detail)}
       ></label-canvas>
       <aside>
+        ${this.#current ? this.#review.render() : nothing}
+        ${this.#jobs.render()}
         <label-list for="canvas"></label-list>
         ${this.historyOpen ? this.#history.render(this.viewing) : nothing}
       </aside>`;
