@@ -268,9 +268,18 @@ for (const store of ['fs', 's3'] as const) {
       await context.setOffline(true);
       await page.locator('label-workspace label-toolbar button[data-tool="box"]').click();
       await dragIn(page, 'label-workspace label-canvas', [0.2, 0.5], [0.4, 0.7]);
-      await saveState(page)
-        .and(page.locator('[data-state="offline"], [data-state="pending"], [data-state="error"]'))
-        .waitFor({ timeout: 20_000 });
+      // The edit is staged in IndexedDB (what a closed tab keeps) before the tab goes.
+      await page.waitForFunction(
+        async () => {
+          const ws = document.querySelector('label-workspace') as unknown as {
+            outbox?: { entries(): Promise<{ itemId: string }[]> };
+          };
+          return ((await ws.outbox?.entries()) ?? []).some((e) => e.itemId === 'scene-03.jpg');
+        },
+        undefined,
+        { timeout: 20_000 },
+      );
+      assert.match((await saveState(page).getAttribute('data-state')) ?? '', /offline|pending|saving|error/);
       await page.close(); // the tab closes while offline: the edit is only in IndexedDB
       const before = await api<{ document: { shapes: unknown[] } | null }>(
         server,

@@ -69,4 +69,25 @@ describe('<label-canvas> foundation', () => {
     expect(made?.item).to.include({ width: 64, height: 32 });
     expect(made?.item.id).to.not.equal('x');
   });
+
+  it('lists shapes for assistive technology with the selection in words (no aria-selected on list items)', async () => {
+    const el = mount();
+    const loaded = new Promise((r) => el.addEventListener('label-load', r, { once: true }));
+    el.src = pngDataUrl(64, 32);
+    await loaded;
+    el.document = {
+      version: 1,
+      item: { id: 'x', width: 64, height: 32 },
+      shapes: [
+        { id: 'a', type: 'point', label: 'p', x: 1, y: 1 },
+        { id: 'b', type: 'point', label: 'p', x: 5, y: 5 },
+      ],
+    };
+    el.select(['b']);
+    await el.updateComplete;
+    const items = [...(el.shadowRoot?.querySelectorAll('[part=shape-list] li') ?? [])];
+    expect(items.map((li) => li.hasAttribute('aria-selected'))).to.deep.equal([false, false]);
+    expect(items[0]?.textContent).to.not.contain('selected');
+    expect(items[1]?.textContent?.trim()).to.match(/, selected$/);
+  });
 });

@@ -23,8 +23,9 @@ export function canvasTemplate(v: CanvasView) {
     <ul part="shape-list" class="visually-hidden" role="list" aria-label="Shapes">
       ${listed.map(
         (s) =>
-          html`<li role="listitem" aria-selected=${v.selected.has(s.id) ? 'true' : 'false'}>
-            ${describeShape(s, v.labelName(s.label))}
+          // A list item cannot carry aria-selected (axe: aria-allowed-attr): the selection is said in words.
+          html`<li role="listitem" data-selected=${v.selected.has(s.id) ? 'true' : 'false'}>
+            ${describeShape(s, v.labelName(s.label))}${v.selected.has(s.id) ? ', selected' : ''}
           </li>`,
       )}
       ${v.shapes.length > listed.length ? html`<li role="listitem">and ${v.shapes.length - listed.length} more shapes</li>` : ''}
