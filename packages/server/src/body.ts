@@ -52,3 +52,24 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
       new HttpError(400, 'request/body-aborted', 'The request body broke off before its end', { cause }),
   });
 }
+
+/** A JSON object body of at most `limit` bytes (415 for another type, 400 for bad JSON). */
+export async function jsonObject(
+  c: { req: { header(name: string): string | undefined; raw: Request } },
+  limit: number,
+  code: string,
+): Promise<Record<string, unknown>> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new HttpError(415, 'request/unsupported-media-type', 'Send a JSON body (Content-Type: application/json)');
+  const bytes = await readBody(c.req.raw, limit);
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new HttpError(400, 'request/invalid-json', 'The body is not UTF-8 JSON', { path: '$' });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, code, 'The body is a JSON object', { path: '$' });
+  return body as Record<string, unknown>;
+}

@@ -1,7 +1,5 @@
 /** Request helpers shared by the jobs and Label Studio routes. */
 import { LabelKitError } from '@labelkit/core';
-import type { Context } from 'hono';
-import { readBody } from '../body.ts';
 import { HttpError } from '../errors.ts';
 import { JOB_STATUS } from './errors.ts';
 
@@ -17,19 +15,4 @@ export function toHttp(e: unknown): unknown {
   });
 }
 
-/** A JSON object body of at most `limit` bytes (415 for another type, 400 for bad JSON). */
-export async function jsonObject(c: Context, limit: number, code: string): Promise<Record<string, unknown>> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json')
-    throw new HttpError(415, 'request/unsupported-media-type', 'Send a JSON body (Content-Type: application/json)');
-  const bytes = await readBody(c.req.raw, limit);
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new HttpError(400, 'request/invalid-json', 'The body is not UTF-8 JSON', { path: '$' });
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new HttpError(400, code, 'The body is a JSON object', { path: '$' });
-  return body as Record<string, unknown>;
-}
+export { jsonObject } from '../body.ts';

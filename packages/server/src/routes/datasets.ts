@@ -14,7 +14,7 @@ import {
 } from '@labelkit/core';
 import { type Context, Hono } from 'hono';
 import { type AuthEnv, can, requireScope, type Scope } from '../auth/scopes.ts';
-import { readBody } from '../body.ts';
+import { jsonObject } from '../body.ts';
 import { CommitConflictError } from '../datasets/commit.ts';
 import { DATASET_STATUS, invalidRequest } from '../datasets/errors.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
@@ -79,21 +79,8 @@ function cursorOf(c: C): { cursor?: string } {
   return { cursor };
 }
 
-async function jsonBody(c: C, limit: number): Promise<Record<string, unknown>> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json')
-    throw new HttpError(415, 'request/unsupported-media-type', 'Send a JSON body (Content-Type: application/json)');
-  const bytes = await readBody(c.req.raw, limit);
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new HttpError(400, 'request/invalid-json', 'The body is not UTF-8 JSON', { path: '$' });
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw invalidRequest('The body is a JSON object', '$');
-  return body as Record<string, unknown>;
-}
+/** A JSON object body (415 for another type, 400 `request/invalid-json`, 400 for a non-object). */
+const jsonBody = (c: C, limit: number) => jsonObject(c, limit, 'dataset/invalid-request');
 
 function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(body)) if (!allowed.includes(k)) throw invalidRequest(`Unknown field ${k}`, `$.${k}`);
