@@ -21,7 +21,8 @@ const H = 533;
 function house(x, base, w, h) {
   const wall = pick(['#d9a066', '#c97b63', '#e8d5b7', '#a3b18a', '#b5838d']);
   const roof = pick(['#6b2737', '#3d405b', '#5c4033']);
-  const win = (wx, wy) => `<rect x="${wx}" y="${wy}" width="${w * 0.18}" height="${h * 0.2}" fill="#9ecae1" stroke="#fff" stroke-width="3"/>`;
+  const win = (wx, wy) =>
+    `<rect x="${wx}" y="${wy}" width="${w * 0.18}" height="${h * 0.2}" fill="#9ecae1" stroke="#fff" stroke-width="3"/>`;
   return `<g><rect x="${x}" y="${base - h}" width="${w}" height="${h}" fill="${wall}"/>
     <polygon points="${x - 12},${base - h} ${x + w / 2},${base - h - h * 0.55} ${x + w + 12},${base - h}" fill="${roof}"/>
     ${win(x + w * 0.12, base - h * 0.8)}${win(x + w * 0.7, base - h * 0.8)}
@@ -63,14 +64,18 @@ function scene(i) {
     x += w + 30 + rand() * 50;
   }
   const road = horizon + (H - horizon) * 0.55;
-  for (let k = 0; k < 1 + Math.floor(rand() * 3); k++) parts.push(car(40 + rand() * (W - 220), road + rand() * 40, 120 + rand() * 50));
-  for (let k = 0; k < Math.floor(rand() * 3); k++) parts.push(person(60 + rand() * (W - 120), road - 10 + rand() * 30, 90 + rand() * 40));
+  for (let k = 0; k < 1 + Math.floor(rand() * 3); k++)
+    parts.push(car(40 + rand() * (W - 220), road + rand() * 40, 120 + rand() * 50));
+  for (let k = 0; k < Math.floor(rand() * 3); k++)
+    parts.push(person(60 + rand() * (W - 120), road - 10 + rand() * 30, 90 + rand() * 40));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${parts.join('')}</svg>`;
 }
 
 for (let i = 1; i <= 6; i++) {
   const name = `scene-${String(i).padStart(2, '0')}.jpg`;
-  const jpeg = await sharp(Buffer.from(scene(i))).jpeg({ quality: 82, mozjpeg: true }).toBuffer();
+  const jpeg = await sharp(Buffer.from(scene(i)))
+    .jpeg({ quality: 82, mozjpeg: true })
+    .toBuffer();
   writeFileSync(`${out}${name}`, jpeg);
   console.log(`${name}: ${jpeg.length} bytes`);
 }

@@ -1,7 +1,7 @@
-import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { StorageDriver } from '../drivers/types.ts';
 import { buildStorages } from '../registry.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, TEST_CONTAINER } from './azurite.ts';
