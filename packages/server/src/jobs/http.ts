@@ -15,4 +15,15 @@ export function toHttp(e: unknown): unknown {
   });
 }
 
+/** A route handler whose job errors answer with their status (see {@link toHttp}). */
+export const withJobErrors =
+  <C>(fn: (c: C) => Promise<Response>) =>
+  async (c: C): Promise<Response> => {
+    try {
+      return await fn(c);
+    } catch (e) {
+      throw toHttp(e);
+    }
+  };
+
 export { jsonObject } from '../body.ts';

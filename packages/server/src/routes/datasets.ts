@@ -15,6 +15,7 @@ import {
 import { type Context, Hono } from 'hono';
 import { type AuthEnv, can, requireScope, type Scope } from '../auth/scopes.ts';
 import { jsonObject } from '../body.ts';
+import { datasetFor } from '../datasets/access.ts';
 import { CommitConflictError } from '../datasets/commit.ts';
 import { DATASET_STATUS, invalidRequest } from '../datasets/errors.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
@@ -109,10 +110,7 @@ export function datasetRoutes(options: DatasetRoutesOptions): Hono<AuthEnv> {
 
   /** The dataset, once the principal is known to hold `need` on it; 403 for one that does not exist. */
   const dataset = async (c: C, need: Scope): Promise<{ service: DatasetService; author: string }> => {
-    const id = c.req.param('id') as string;
-    const principal = requireScope(c, id, need);
-    const service = await registry.get(id);
-    if (!service) throw new HttpError(403, 'auth/forbidden', `This token may not ${need} dataset "${id}"`);
+    const { service, principal } = await datasetFor(c, registry, c.req.param('id') as string, need);
     return { service, author: principal.name };
   };
 

@@ -6,11 +6,12 @@
 import type { DetectorManifest } from '@labelkit/models/detector';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { type AuthEnv, requireScope, type Scope } from '../auth/scopes.ts';
+import type { AuthEnv, Scope } from '../auth/scopes.ts';
+import { datasetFor } from '../datasets/access.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { DatasetService } from '../datasets/service.ts';
 import { HttpError } from '../errors.ts';
-import { jsonObject, toHttp } from '../jobs/http.ts';
+import { jsonObject, withJobErrors } from '../jobs/http.ts';
 import type { JobEvent, JobManager } from '../jobs/runner.ts';
 import { parseJobRequest } from '../jobs/spec.ts';
 import { isFinished, type JobRecord, jobView } from '../jobs/types.ts';
@@ -34,10 +35,7 @@ export function jobRoutes(options: JobRoutesOptions): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
   const dataset = async (c: C, need: Scope): Promise<{ service: DatasetService; author: string }> => {
-    const id = c.req.param('id') as string;
-    const principal = requireScope(c, id, need);
-    const service = await datasets.get(id);
-    if (!service) throw new HttpError(403, 'auth/forbidden', `This token may not ${need} dataset "${id}"`);
+    const { service, principal } = await datasetFor(c, datasets, c.req.param('id') as string, need);
     return { service, author: principal.name };
   };
   const job = async (service: DatasetService, id: string): Promise<JobRecord> => {
@@ -45,15 +43,7 @@ export function jobRoutes(options: JobRoutesOptions): Hono<AuthEnv> {
     if (!record) throw new HttpError(404, 'job/unknown', `No job ${id} in this dataset`, { path: '$.job' });
     return record;
   };
-  const wrap =
-    (fn: (c: C) => Promise<Response>) =>
-    async (c: C): Promise<Response> => {
-      try {
-        return await fn(c);
-      } catch (e) {
-        throw toHttp(e);
-      }
-    };
+  const wrap = withJobErrors<C>;
 
   app.post(
     '/v1/datasets/:id/jobs',

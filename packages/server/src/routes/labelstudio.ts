@@ -14,12 +14,13 @@
 import { type AnnotationDocument, formats, type LabelDef, type Shape } from '@labelkit/core';
 import type { DetectorManifest } from '@labelkit/models/detector';
 import { type Context, Hono } from 'hono';
-import { type AuthEnv, requireScope } from '../auth/scopes.ts';
+import type { AuthEnv } from '../auth/scopes.ts';
+import { datasetFor } from '../datasets/access.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { DatasetService } from '../datasets/service.ts';
 import { HttpError } from '../errors.ts';
 import { JobError } from '../jobs/errors.ts';
-import { jsonObject, toHttp } from '../jobs/http.ts';
+import { jsonObject, withJobErrors } from '../jobs/http.ts';
 import { type LabelControl, labelMapOf, parseLabelConfig } from '../jobs/labelconfig.ts';
 import type { PredictorFactory } from '../jobs/predict.ts';
 import { normalizeStorageKey } from '../storage/drivers/keys.ts';
@@ -123,24 +124,13 @@ export function labelStudioRoutes(options: LabelStudioRoutesOptions): Hono<AuthE
   const app = new Hono<AuthEnv>();
 
   const context = async (c: C) => {
-    const id = c.req.param('dataset') as string;
-    requireScope(c, id, 'read');
-    const service = await datasets.get(id);
-    if (!service) throw new HttpError(403, 'auth/forbidden', `This token may not read dataset "${id}"`);
+    const { service } = await datasetFor(c, datasets, c.req.param('dataset') as string, 'read');
     const name = c.req.param('model') as string;
     const model = options.detectors().find((d) => d.id === name);
     if (!model) throw new HttpError(404, 'model/unknown', `No detector model "${name}" is configured`);
     return { service, model, version: `${model.id}@${model.model.sha256.slice(0, 12)}` };
   };
-  const wrap =
-    (fn: (c: C) => Promise<Response>) =>
-    async (c: C): Promise<Response> => {
-      try {
-        return await fn(c);
-      } catch (e) {
-        throw toHttp(e);
-      }
-    };
+  const wrap = withJobErrors<C>;
 
   app.get(
     '/:dataset/:model/health',
